@@ -1,0 +1,207 @@
+"""Verbatim's configuration: one typed object, loaded from TOML and validated before anything starts.
+
+Every setting has a default here and a commented line in ``config.toml``. Secrets never live in
+the file: the bot token and model keys are read from environment variables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the key, the value and what is allowed."""
+
+
+def _opt(default: Any, *, low: float | None = None, high: float | None = None,
+         choices: tuple[str, ...] | None = None, help: str = "") -> Any:
+    return field(default=default,
+                 metadata={"low": low, "high": high, "choices": choices, "help": help})
+
+
+def _list_opt(help: str = "") -> Any:
+    return field(default_factory=list, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    connect_timeout: float = _opt(10.0, low=0.1, high=120, help="seconds to open a connection")
+    total_timeout: float = _opt(30.0, low=0.5, high=600, help="seconds for a whole fetch")
+    read_timeout: float = _opt(15.0, low=0.1, high=600, help="seconds of silence allowed mid-body")
+    max_bytes: int = _opt(10_000_000, low=1024, high=200_000_000, help="body cap, bytes")
+    max_redirects: int = _opt(5, low=0, high=20, help="redirects followed")
+    retries: int = _opt(2, low=0, high=10, help="retries on 429/5xx/connection errors")
+    backoff: float = _opt(0.5, low=0, high=60, help="first retry delay, seconds (doubles)")
+    max_retry_after: float = _opt(30.0, low=0, high=600, help="longest Retry-After honoured")
+    allow_private_networks: bool = _opt(False, help="fetch loopback/private addresses (tests)")
+    user_agent: str = _opt(
+        "VerbatimBot/0.1 (+https://github.com/verbatim-bot/verbatim; quote checker)",
+        help="User-Agent sent with every fetch",
+    )
+    cache_ttl: float = _opt(86_400.0, low=0, high=31_536_000, help="seconds a page is cached")
+    per_host_limit: int = _opt(4, low=1, high=100, help="concurrent fetches per host")
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    min_source_chars: int = _opt(
+        200, low=0, high=100_000, help="pages with less text cannot be judged when the quote is absent"
+    )
+    author_window: int = _opt(
+        1500, low=0, high=100_000, help="chars around the quote searched for the speaker's name"
+    )
+
+
+@dataclass(frozen=True)
+class VerifyConfig:
+    concurrency: int = _opt(8, low=1, high=256, help="parallel checks for --batch")
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    path: str = _opt("verbatim.db", help="SQLite file for the log and the page cache")
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    token_env: str = _opt("DISCORD_TOKEN", help="environment variable holding the bot token")
+    api_base: str = _opt("", help="REST base URL override (testing only)")
+    gateway_url: str = _opt("", help="gateway URL override (testing only)")
+    quote_channels: list[int] = _list_opt(help="channel ids where posts are read as quotes")
+    mod_log_channel: int = _opt(0, low=0, help="channel id for the moderator log (0 = none)")
+    moderator_role: int = _opt(0, low=0, help="role id of moderators (0 = Manage Messages only)")
+    workers: int = _opt(4, low=1, high=64, help="checks run at once")
+    cooldown_seconds: float = _opt(30.0, low=0, high=86_400, help="per-member submit cooldown")
+
+
+@dataclass(frozen=True)
+class Config:
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    match: MatchConfig = field(default_factory=MatchConfig)
+    verify: VerifyConfig = field(default_factory=VerifyConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+
+    def secret(self, env_name: str) -> str | None:
+        """Secrets come only from the environment, never from the file."""
+        value = os.environ.get(env_name, "").strip()
+        return value or None
+
+
+def _describe(f: dataclasses.Field[Any], typ: Any) -> str:
+    meta = f.metadata
+    if meta.get("choices"):
+        return "one of " + ", ".join(repr(c) for c in meta["choices"])
+    name = {bool: "true or false", int: "a whole number", float: "a number", str: "a string"}.get(
+        typ, "a list of whole numbers" if typing.get_origin(typ) is list else str(typ)
+    )
+    low, high = meta.get("low"), meta.get("high")
+    if low is not None and high is not None:
+        return f"{name} from {low:g} to {high:g}"
+    if low is not None:
+        return f"{name} of at least {low:g}"
+    return name
+
+
+def _coerce(key: str, f: dataclasses.Field[Any], typ: Any, value: Any) -> Any:
+    expected = _describe(f, typ)
+    bad = ConfigError(f"config: {key} = {value!r} is not allowed; expected {expected}")
+    if typ is bool:
+        if not isinstance(value, bool):
+            raise bad
+        return value
+    if typ is int or typ is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise bad
+        if typ is int and not isinstance(value, int):
+            raise bad
+        low, high = f.metadata.get("low"), f.metadata.get("high")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise bad
+        return typ(value)
+    if typ is str:
+        if not isinstance(value, str):
+            raise bad
+        choices = f.metadata.get("choices")
+        if choices and value not in choices:
+            raise bad
+        return value
+    if typing.get_origin(typ) is list:
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise bad
+        return list(value)
+    raise bad  # pragma: no cover - every field type is handled above
+
+
+def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        where = f"[{prefix}]" if prefix else "the top level"
+        raise ConfigError(
+            f"config: unknown key {prefix + '.' if prefix else ''}{unknown[0]} in {where}; "
+            f"allowed: {', '.join(sorted(fields))}"
+        )
+    kwargs: dict[str, Any] = {}
+    for name, value in data.items():
+        f, typ = fields[name], hints[name]
+        key = f"{prefix}.{name}" if prefix else name
+        if dataclasses.is_dataclass(typ):
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"config: {key} must be a table ([{key}]), got {value!r}")
+            kwargs[name] = _build(typ, value, key)  # type: ignore[arg-type]
+        else:
+            if isinstance(typ, types.UnionType):  # pragma: no cover - no optional fields yet
+                raise ConfigError(f"config: {key} has an unsupported type")
+            kwargs[name] = _coerce(key, f, typ, value)
+    return cls(**kwargs)
+
+
+def parse_config(data: Mapping[str, Any]) -> Config:
+    config: Config = _build(Config, data, "")
+    return config
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load ``path`` (default ``config.toml`` if present, else the built-in defaults)."""
+    if path is None:
+        path = DEFAULT_CONFIG_PATH
+        if not path.exists():
+            return Config()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"config: {path} is not valid TOML: {exc}") from exc
+    return parse_config(data)
+
+
+def iter_settings(cfg: object | None = None, prefix: str = "") -> typing.Iterator[tuple[str, Any, str]]:
+    """Yield (key, default, help) for every setting; the config.toml test uses it."""
+    cls = type(cfg) if cfg is not None else Config
+    hints = typing.get_type_hints(cls)
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        typ = hints[f.name]
+        if dataclasses.is_dataclass(typ):
+            yield from iter_settings(typ(), key)  # type: ignore[operator]
+        else:
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            yield key, default, f.metadata.get("help", "")

@@ -1,0 +1,224 @@
+"""The data a check takes and gives: plain dataclasses whose JSON form is a public contract."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+Verdict = Literal["verified", "disputed", "unverifiable"]
+CheckState = Literal["pass", "fail", "unknown"]
+Severity = Literal["error", "warning"]
+Via = Literal["direct", "cache", "archive", "pasted", "search"]
+
+QUOTE_MIN_CHARS = 12
+QUOTE_MAX_CHARS = 5000
+AUTHOR_MAX_CHARS = 200
+URL_MAX_CHARS = 2048
+
+# Kinds of discrepancy; the first group are problems with the words, the last with the source.
+DISCREPANCY_KINDS = (
+    "quote_not_found",
+    "altered_wording",
+    "unmarked_omission",
+    "reordered",
+    "author_mismatch",
+    "author_unconfirmed",
+    "year_mismatch",
+    "year_unconfirmed",
+    "source_blocked",
+    "source_gone",
+    "source_unreachable",
+    "source_unsupported",
+)
+SOURCE_FAILURE_KINDS = ("source_blocked", "source_gone", "source_unreachable", "source_unsupported")
+
+
+class InputError(ValueError):
+    """Input a user gave that cannot be checked; ``field`` says which and the message why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    quote: str
+    url: str
+    author: str | None = None
+    year: int | None = None
+    id: str | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        quote: Any,
+        url: Any,
+        author: Any = None,
+        year: Any = None,
+        id: Any = None,
+    ) -> QuoteInput:
+        """Validate raw user input (strings from a CLI, JSON or Discord) into a QuoteInput."""
+        if not isinstance(quote, str) or not quote.strip():
+            raise InputError("quote", "is required: the quoted words, 12 to 5,000 characters")
+        quote = quote.strip()
+        if len(quote) < QUOTE_MIN_CHARS:
+            raise InputError(
+                "quote", f"is {len(quote)} characters; at least {QUOTE_MIN_CHARS} are needed"
+            )
+        if len(quote) > QUOTE_MAX_CHARS:
+            raise InputError(
+                "quote", f"is {len(quote):,} characters; at most {QUOTE_MAX_CHARS:,} are allowed"
+            )
+        url = validate_url(url)
+        if author is not None:
+            if not isinstance(author, str):
+                raise InputError("author", "must be text: the name of the quoted person")
+            author = " ".join(author.split())
+            if len(author) > AUTHOR_MAX_CHARS:
+                raise InputError("author", f"is longer than {AUTHOR_MAX_CHARS} characters")
+            author = author or None
+        year = validate_year(year)
+        if id is not None and not isinstance(id, str | int):
+            raise InputError("id", "must be a string or a number")
+        return cls(
+            quote=quote, url=url, author=author, year=year, id=None if id is None else str(id)
+        )
+
+
+def validate_url(url: Any) -> str:
+    if not isinstance(url, str) or not url.strip():
+        raise InputError("url", "is required: the http(s) address of the source")
+    url = url.strip()
+    if len(url) > URL_MAX_CHARS:
+        raise InputError("url", f"is longer than {URL_MAX_CHARS} characters")
+    if any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
+        raise InputError("url", "contains spaces or control characters")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise InputError("url", f"must start with http:// or https:// (got {url[:60]!r})")
+    if not parts.hostname:
+        raise InputError("url", f"has no host name (got {url[:60]!r})")
+    if parts.username or parts.password:
+        raise InputError("url", "must not carry a user name or password")
+    try:
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        raise InputError("url", "has an invalid port") from exc
+    return url
+
+
+def validate_year(year: Any) -> int | None:
+    if year is None or year == "":
+        return None
+    if isinstance(year, bool):
+        raise InputError("year", "must be a four-digit year such as 2024")
+    if isinstance(year, str):
+        if not re.fullmatch(r"\s*\d{4}\s*", year):
+            raise InputError("year", f"must be a four-digit year such as 2024 (got {year[:20]!r})")
+        year = int(year)
+    if not isinstance(year, int) or not 1000 <= year <= 2999:
+        raise InputError("year", f"must be a four-digit year such as 2024 (got {year!r})")
+    return year
+
+
+@dataclass(frozen=True)
+class Discrepancy:
+    kind: str
+    severity: Severity
+    message: str
+    quote_excerpt: str = ""
+    source_excerpt: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a stretch of the quote sits in the source text (character offsets, end exclusive)."""
+
+    quote_start: int
+    quote_end: int
+    source_start: int
+    source_end: int
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class SourceInfo:
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    via: Via = "direct"
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    sha256: str | None = None
+    fetched_at: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "via": self.via,
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass
+class Checks:
+    text: CheckState = "unknown"
+    author: CheckState = "unknown"
+    year: CheckState = "unknown"
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class VerificationResult:
+    id: str | None
+    verdict: Verdict
+    checks: Checks
+    discrepancies: list[Discrepancy]
+    source: SourceInfo
+    matches: list[Match] = field(default_factory=list)
+    elapsed_ms: float = 0.0
+
+    @property
+    def errors(self) -> list[Discrepancy]:
+        return [d for d in self.discrepancies if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Discrepancy]:
+        return [d for d in self.discrepancies if d.severity == "warning"]
+
+    def kinds(self) -> list[str]:
+        return [d.kind for d in self.discrepancies]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "verdict": self.verdict,
+            "checks": self.checks.to_json(),
+            "discrepancies": [d.to_json() for d in self.discrepancies],
+            "source": self.source.to_json(),
+            "matches": [m.to_json() for m in self.matches],
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+
+EXIT_CODES: dict[str, int] = {"verified": 0, "disputed": 1, "unverifiable": 2}
+EXIT_BAD_INPUT = 64
