@@ -23,10 +23,17 @@ class ConfigError(ValueError):
     """A config file that cannot be used; the message names the key, the value and what is allowed."""
 
 
-def _opt(default: Any, *, low: float | None = None, high: float | None = None,
-         choices: tuple[str, ...] | None = None, help: str = "") -> Any:
-    return field(default=default,
-                 metadata={"low": low, "high": high, "choices": choices, "help": help})
+def _opt(
+    default: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    help: str = "",
+) -> Any:
+    return field(
+        default=default, metadata={"low": low, "high": high, "choices": choices, "help": help}
+    )
 
 
 def _list_opt(help: str = "") -> Any:
@@ -55,7 +62,10 @@ class FetchConfig:
 @dataclass(frozen=True)
 class MatchConfig:
     min_source_chars: int = _opt(
-        200, low=0, high=100_000, help="pages with less text cannot be judged when the quote is absent"
+        200,
+        low=0,
+        high=100_000,
+        help="pages with less text cannot be judged when the quote is absent",
     )
     author_window: int = _opt(
         1500, low=0, high=100_000, help="chars around the quote searched for the speaker's name"
@@ -193,9 +203,11 @@ def load_config(path: Path | str | None = None) -> Config:
     return parse_config(data)
 
 
-def iter_settings(cfg: object | None = None, prefix: str = "") -> typing.Iterator[tuple[str, Any, str]]:
+def iter_settings(
+    cfg: object | None = None, prefix: str = ""
+) -> typing.Iterator[tuple[str, Any, str]]:
     """Yield (key, default, help) for every setting; the config.toml test uses it."""
-    cls = type(cfg) if cfg is not None else Config
+    cls: Any = type(cfg) if cfg is not None else Config
     hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
         key = f"{prefix}.{f.name}" if prefix else f.name
@@ -203,5 +215,9 @@ def iter_settings(cfg: object | None = None, prefix: str = "") -> typing.Iterato
         if dataclasses.is_dataclass(typ):
             yield from iter_settings(typ(), key)  # type: ignore[operator]
         else:
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()  # type: ignore[misc]
+            if f.default is not dataclasses.MISSING:
+                default = f.default
+            else:
+                factory: Any = f.default_factory
+                default = factory()
             yield key, default, f.metadata.get("help", "")
