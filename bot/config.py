@@ -95,12 +95,36 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class LlmConfig:
+    """The optional language model for the stance check; empty base_url or model turns it off."""
+
+    base_url: str = _opt(
+        "",
+        help="OpenAI-compatible API base, e.g. http://127.0.0.1:8080/v1 (empty = stance check off)",
+    )
+    model: str = _opt("", help="model name sent with each request (empty = stance check off)")
+    api_key_env: str = _opt(
+        "VERBATIM_LLM_API_KEY",
+        help="environment variable holding the API key (unset = no key sent)",
+    )
+    timeout: float = _opt(60.0, low=0.01, high=600, help="seconds allowed for one model request")
+    retries: int = _opt(2, low=0, high=10, help="retries of a model request on 429/5xx/timeouts")
+    backoff: float = _opt(1.0, low=0, high=60, help="first model retry delay, seconds (doubles)")
+    concurrency: int = _opt(2, low=1, high=64, help="model requests in flight at once")
+    daily_budget: int = _opt(
+        1000, low=0, high=10_000_000, help="model requests per UTC day (0 = unlimited)"
+    )
+    temperature: float = _opt(0.0, low=0, high=2, help="sampling temperature (0 = most repeatable)")
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     match: MatchConfig = field(default_factory=MatchConfig)
     verify: VerifyConfig = field(default_factory=VerifyConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
 
     def secret(self, env_name: str) -> str | None:
         """Secrets come only from the environment, never from the file."""
