@@ -27,6 +27,8 @@ DISCREPANCY_KINDS = (
     "author_unconfirmed",
     "year_mismatch",
     "year_unconfirmed",
+    "stance_mismatch",
+    "stance_unclear",
     "source_blocked",
     "source_gone",
     "source_unreachable",
