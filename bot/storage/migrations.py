@@ -25,6 +25,162 @@ def m001_page_cache(db: sqlite_utils.Database) -> None:
     db["pages"].create_index(["fetched_at"])  # type: ignore[union-attr]
 
 
+_VERDICTS = "('verified', 'disputed', 'unverifiable')"
+_VOTE_CHOICES = "('accurate', 'inaccurate')"
+
+
+def m002_submission_log(db: sqlite_utils.Database) -> None:
+    """The bot's record: submissions, every check, vote, reply and moderator action, nothing lost.
+
+    Times are ISO-8601 UTC text (sortable, readable in datasette). Queries live in storage/log.py.
+    """
+    statements = [
+        """CREATE TABLE statements (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER,
+            text TEXT NOT NULL,
+            text_key TEXT NOT NULL,
+            created_by INTEGER,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE UNIQUE INDEX statements_by_text ON statements(guild_id, text_key)",
+        f"""CREATE TABLE submissions (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            thread_id INTEGER,
+            author_id INTEGER NOT NULL,
+            quote TEXT NOT NULL,
+            person TEXT,
+            person_role TEXT,
+            url TEXT NOT NULL,
+            url_key TEXT NOT NULL,
+            year INTEGER,
+            statement_id INTEGER REFERENCES statements(id),
+            stance TEXT CHECK (stance IN ('for', 'against', 'abstain')),
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN
+                ('queued', 'checking', 'verified', 'disputed', 'unverifiable', 'withdrawn')),
+            human_verdict TEXT CHECK (human_verdict IN {_VERDICTS}),
+            revision INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            raw_text TEXT NOT NULL DEFAULT ''
+        )""",
+        "CREATE UNIQUE INDEX submissions_by_message ON submissions(channel_id, message_id)",
+        "CREATE INDEX submissions_by_status ON submissions(status)",
+        "CREATE INDEX submissions_by_url ON submissions(guild_id, url_key)",
+        "CREATE INDEX submissions_by_member ON submissions(guild_id, author_id, created_at)",
+        "CREATE INDEX submissions_by_thread ON submissions(thread_id)",
+        "CREATE INDEX submissions_by_statement ON submissions(statement_id)",
+        """CREATE TABLE submission_events (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('edited', 'withdrawn')),
+            actor_id INTEGER,
+            before_json TEXT,
+            after_json TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX submission_events_by_submission ON submission_events(submission_id, id)",
+        f"""CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            revision INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outcome TEXT NOT NULL DEFAULT 'running' CHECK (outcome IN
+                ('running', 'done', 'failed', 'interrupted', 'superseded')),
+            verdict TEXT CHECK (verdict IN {_VERDICTS}),
+            input_json TEXT NOT NULL,
+            result_json TEXT,
+            error TEXT,
+            engine_version TEXT NOT NULL
+        )""",
+        "CREATE INDEX checks_by_submission ON checks(submission_id, id)",
+        "CREATE INDEX checks_running ON checks(outcome) WHERE outcome = 'running'",
+        f"""CREATE TABLE votes (
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            member_id INTEGER NOT NULL,
+            choice TEXT NOT NULL CHECK (choice IN {_VOTE_CHOICES}),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (submission_id, member_id)
+        )""",
+        f"""CREATE TABLE vote_events (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            member_id INTEGER NOT NULL,
+            choice TEXT CHECK (choice IN {_VOTE_CHOICES}),
+            previous_choice TEXT CHECK (previous_choice IN {_VOTE_CHOICES}),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX vote_events_by_submission ON vote_events(submission_id, id)",
+        """CREATE TABLE replies (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER REFERENCES submissions(id),
+            channel_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            author_id INTEGER,
+            from_bot INTEGER NOT NULL CHECK (from_bot IN (0, 1)),
+            kind TEXT NOT NULL,
+            content TEXT NOT NULL DEFAULT '',
+            embed_json TEXT,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX replies_by_submission ON replies(submission_id, id)",
+        "CREATE INDEX replies_by_message ON replies(channel_id, message_id)",
+        f"""CREATE TABLE mod_actions (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            moderator_id INTEGER NOT NULL,
+            action TEXT NOT NULL CHECK (action IN ('approve', 'reject', 'override', 'reverify')),
+            reason TEXT,
+            verdict TEXT CHECK (verdict IN {_VERDICTS}),
+            bot_verdict TEXT CHECK (bot_verdict IN {_VERDICTS}),
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX mod_actions_by_submission ON mod_actions(submission_id, id)",
+        """CREATE TABLE unparsed_posts (
+            id INTEGER PRIMARY KEY,
+            guild_id INTEGER,
+            channel_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            author_id INTEGER NOT NULL,
+            reason TEXT NOT NULL DEFAULT 'unreadable'
+                CHECK (reason IN ('unreadable', 'cooldown', 'duplicate')),
+            duplicate_of INTEGER REFERENCES submissions(id),
+            raw_text TEXT NOT NULL,
+            problems_json TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX unparsed_posts_by_message ON unparsed_posts(channel_id, message_id)",
+        "CREATE INDEX unparsed_posts_by_time ON unparsed_posts(created_at)",
+        # One readable row per submission for datasette and exports.
+        """CREATE VIEW submission_overview AS
+        SELECT s.id, s.guild_id, s.channel_id, s.message_id, s.thread_id, s.author_id,
+               s.quote, s.person, s.person_role, s.url, s.year,
+               st.text AS statement, s.stance, s.status,
+               (SELECT c.verdict FROM checks c
+                 WHERE c.submission_id = s.id AND c.outcome IN ('done', 'failed')
+                 ORDER BY c.id DESC LIMIT 1) AS bot_verdict,
+               s.human_verdict,
+               COALESCE(s.human_verdict, (SELECT c.verdict FROM checks c
+                 WHERE c.submission_id = s.id AND c.outcome IN ('done', 'failed')
+                 ORDER BY c.id DESC LIMIT 1)) AS effective_verdict,
+               (SELECT COUNT(*) FROM votes v
+                 WHERE v.submission_id = s.id AND v.choice = 'accurate') AS votes_accurate,
+               (SELECT COUNT(*) FROM votes v
+                 WHERE v.submission_id = s.id AND v.choice = 'inaccurate') AS votes_inaccurate,
+               (SELECT COUNT(*) FROM checks c WHERE c.submission_id = s.id) AS checks_run,
+               s.created_at, s.updated_at
+          FROM submissions s LEFT JOIN statements st ON st.id = s.statement_id""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_page_cache,
+    m002_submission_log,
 ]
