@@ -180,7 +180,13 @@ def m002_submission_log(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def m003_llm_budget(db: sqlite_utils.Database) -> None:
+    """Model requests per UTC day, so the stance check's daily budget survives restarts."""
+    db.execute("CREATE TABLE llm_calls (day TEXT PRIMARY KEY, calls INTEGER NOT NULL DEFAULT 0)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_page_cache,
     m002_submission_log,
+    m003_llm_budget,
 ]
