@@ -1,0 +1,930 @@
+"""Fetching a quoted source: one bounded, polite and safe HTTP GET that yields decoded text.
+
+Every way a fetch can go wrong ends as a `FetchFailure` whose kind tells the verifier what to say
+(blocked: the page exists but refuses us; gone; unreachable; unsupported) and whose message says
+what happened in plain words. Sizes are capped while streaming, on the wire and after
+decompression, so neither a huge page nor a compression bomb can exhaust memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import hashlib
+import http
+import logging
+import re
+import socket
+import time
+import zlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal, NoReturn, Protocol
+
+import aiohttp
+import brotli
+from aiohttp import hdrs
+from aiohttp.abc import AbstractResolver
+from charset_normalizer import from_bytes as detect_charsets
+from charset_normalizer.md import mess_ratio
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+    to_unicode,
+)
+from yarl import URL
+
+from bot.config import FetchConfig
+from bot.netguard import (
+    AddressPolicy,
+    AddressRefused,
+    SpecialUseResolver,
+    find_refusal,
+    parse_ip,
+)
+
+if TYPE_CHECKING:
+    from bot.storage.pages import PageCache
+
+log = logging.getLogger(__name__)
+
+FailureKind = Literal["source_blocked", "source_gone", "source_unreachable", "source_unsupported"]
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    url: str  # as requested
+    final_url: str  # after redirects
+    status: int
+    content_type: str  # lower-case mime, e.g. "text/html", "text/plain"
+    charset: str  # charset used to decode
+    text: str  # decoded body
+    sha256: str  # hex sha256 of the decoded-from bytes (after content-encoding is removed)
+    fetched_at: float  # unix time
+    via: Literal["direct", "cache"] = "direct"
+
+
+class FetchFailure(Exception):
+    """A source that could not be read; ``message`` is one plain line for people."""
+
+    def __init__(
+        self,
+        kind: FailureKind,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        final_url: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind: FailureKind = kind
+        self.message = message
+        self.url = url
+        self.status = status
+        self.final_url = final_url
+
+    def __str__(self) -> str:
+        return self.message
+
+    def extended(self, extra: str) -> FetchFailure:
+        """The same failure with ``extra`` appended to its message."""
+        return FetchFailure(
+            self.kind,
+            f"{self.message}{extra}",
+            url=self.url,
+            status=self.status,
+            final_url=self.final_url,
+        )
+
+
+# --- status codes -----------------------------------------------------------------------------
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_BLOCKED = {
+    401: "the page exists but asks for a login",
+    403: "the page exists but refuses automated readers like this bot",
+    407: "a proxy in the way asks for a login",
+    429: "the page exists but the site is rate-limiting us",
+    451: "the page exists but is withheld for legal reasons",
+}
+_GONE = {
+    404: "no page exists at this address",
+    410: "the page was removed for good",
+}
+
+
+def _status_text(status: int) -> str:
+    """``"403 Forbidden"``; the standard phrase, never the server's own (which is untrusted)."""
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _retry_after(value: str | None, now: float) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or HTTP date), None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _short(url: object, limit: int = 120) -> str:
+    text = str(url)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.3g} MB"
+    if n >= 1_000:
+        return f"{n / 1_000:.3g} KB"
+    return f"{n} bytes"
+
+
+# --- content-encoding, decoded under a cap --------------------------------------------------
+
+
+class _TooLarge(Exception):
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class _UnknownCoding(Exception):
+    pass
+
+
+class _Decoder(Protocol):
+    """Incremental content decoder that never returns more than ``room`` bytes."""
+
+    def feed(self, data: bytes, room: int) -> bytes: ...
+
+    def flush(self, room: int) -> bytes: ...
+
+
+_UNPACKS_TOO_LARGE = "it unpacks to more than"
+
+
+class _Identity:
+    def feed(self, data: bytes, room: int) -> bytes:
+        return data
+
+    def flush(self, room: int) -> bytes:
+        return b""
+
+
+def _looks_zlib(head: bytes) -> bool:
+    return head[0] & 0x0F == 8 and ((head[0] << 8) | head[1]) % 31 == 0
+
+
+class _Zlib:
+    """gzip, or "deflate" (zlib-wrapped as the RFC says, or raw as some servers send it)."""
+
+    def __init__(self, wbits: int | None) -> None:
+        self._z = zlib.decompressobj(wbits) if wbits is not None else None
+        self._head = b""
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        if self._z is None:
+            self._head += data
+            if len(self._head) < 2:
+                return b""
+            data, self._head = self._head, b""
+            self._z = zlib.decompressobj(zlib.MAX_WBITS if _looks_zlib(data) else -zlib.MAX_WBITS)
+        out = bytearray()
+        while data and not self._z.eof:
+            out += self._z.decompress(data, room - len(out) + 1)
+            if len(out) > room:
+                raise _TooLarge(_UNPACKS_TOO_LARGE)
+            data = self._z.unconsumed_tail
+        return bytes(out)
+
+    def flush(self, room: int) -> bytes:
+        if self._z is None:
+            if not self._head:
+                return b""
+            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
+            return self.feed(self._head, room)
+        out = self._z.flush()
+        if len(out) > room:
+            raise _TooLarge(_UNPACKS_TOO_LARGE)
+        return out
+
+
+class _Brotli:
+    def __init__(self) -> None:
+        self._d = brotli.Decompressor()
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        out = bytearray(self._d.process(data, output_buffer_limit=room + 1))
+        while len(out) <= room and not self._d.can_accept_more_data():
+            more = self._d.process(b"", output_buffer_limit=room - len(out) + 1)
+            if not more:
+                break
+            out += more
+        if len(out) > room:
+            raise _TooLarge(_UNPACKS_TOO_LARGE)
+        return bytes(out)
+
+    def flush(self, room: int) -> bytes:
+        return self.feed(b"", room)
+
+
+class _Chain:
+    """Stacked codings (``Content-Encoding: gzip, br``), undone last-applied first."""
+
+    def __init__(self, decoders: list[_Decoder]) -> None:
+        self._decoders = decoders
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        for decoder in self._decoders:
+            data = decoder.feed(data, room)
+        return data
+
+    def flush(self, room: int) -> bytes:
+        out = b""
+        for decoder in self._decoders:
+            out = decoder.feed(out, room) + decoder.flush(room)
+        return out
+
+
+def _one_decoder(coding: str) -> _Decoder:
+    if coding in ("gzip", "x-gzip"):
+        return _Zlib(16 + zlib.MAX_WBITS)
+    if coding == "deflate":
+        return _Zlib(None)
+    if coding == "br":
+        return _Brotli()
+    raise _UnknownCoding(coding)
+
+
+def _make_decoder(header: str) -> _Decoder:
+    codings = [c.strip().lower() for c in header.split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if not codings:
+        return _Identity()
+    if len(codings) > 3:
+        raise _UnknownCoding(header)
+    decoders = [_one_decoder(c) for c in reversed(codings)]
+    return decoders[0] if len(decoders) == 1 else _Chain(decoders)
+
+
+_CHUNK = 64 * 1024
+ACCEPT_ENCODING = "gzip, deflate, br"
+
+
+async def _read_capped(chunks: AsyncIterator[bytes], decoder: _Decoder, cap: int) -> bytes:
+    """The decoded body; raises _TooLarge as soon as the wire or decoded size passes ``cap``."""
+    out = bytearray()
+    wire = 0
+    async for chunk in chunks:
+        wire += len(chunk)
+        if wire > cap:
+            raise _TooLarge("it is more than")
+        out += decoder.feed(chunk, cap - len(out))
+        if len(out) > cap:
+            raise _TooLarge("it is more than")
+    out += decoder.flush(cap - len(out))
+    return bytes(out)
+
+
+# --- what kind of content ---------------------------------------------------------------------
+
+_SNIFF_MIMES = frozenset(
+    {
+        "",
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/unknown",
+        "unknown/unknown",
+    }
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "an image"),
+    (b"GIF87a", "an image"),
+    (b"GIF89a", "an image"),
+    (b"\xff\xd8\xff", "an image"),
+    (b"RIFF", "a media file"),
+    (b"OggS", "a media file"),
+    (b"ID3", "a media file"),
+    (b"\x1a\x45\xdf\xa3", "a media file"),
+    (b"PK\x03\x04", "an archive or office document"),
+    (b"\x1f\x8b", "a compressed file"),
+    (b"7z\xbc\xaf\x27\x1c", "an archive"),
+    (b"Rar!", "an archive"),
+    (b"%!PS", "a PostScript document"),
+    (b"\xd0\xcf\x11\xe0", "an office document"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a program"),
+)
+# WHATWG mime sniffing: bytes that never occur in text.
+_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
+_HTML_START = re.compile(
+    rb"\s*(?:<!doctype\s+html|<html|<head|<body|<title|<script|<!--|<p[\s>]|<div|<meta|<h1|<table)",
+    re.IGNORECASE,
+)
+
+
+def _is_text_mime(mime: str) -> bool:
+    return (
+        mime.startswith("text/")
+        or mime in ("application/xhtml+xml", "application/xml")
+        or (mime.startswith("application/") and mime.endswith("+xml"))
+    )
+
+
+def _is_markup(mime: str) -> bool:
+    return mime in ("text/html", "application/xhtml+xml") or mime.endswith("xml")
+
+
+def _describe_mime(mime: str) -> str:
+    major = mime.split("/", 1)[0]
+    if mime == "application/pdf":
+        return "a PDF document"
+    if major == "image":
+        return "an image"
+    if major in ("audio", "video"):
+        return "a media file"
+    if mime in ("application/json", "application/ld+json"):
+        return "JSON data"
+    return "a file"
+
+
+def _magic_kind(raw: bytes) -> str | None:
+    if raw.startswith(b"\x00\x00\x00") and raw[4:8] == b"ftyp":
+        return "a media file"
+    for magic, kind in _MAGIC:
+        if raw.startswith(magic):
+            return kind
+    return None
+
+
+def _mime_of(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+# --- charset ------------------------------------------------------------------------------------
+
+_UNSAFE_CODECS = frozenset(
+    {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "utf_7"}
+)
+_NON_ASCII_WORD = re.compile(rb"[^\s<>\"'=]*[\x80-\xff][^\s<>\"'=]*")
+_LATIN_CHAOS = 0.2  # measured: Latin text read as cp1252 scores <= 0.05, other scripts >= 1.0
+
+
+def _usable(name: str | None) -> str | None:
+    """A decodable text codec name, or None (blocks base64, rot13, utf-7 and the like)."""
+    if not name:
+        return None
+    try:
+        b"a".decode(name, "replace")
+    except (LookupError, UnicodeError):
+        return None
+    return None if name.replace("-", "_").lower() in _UNSAFE_CODECS else name
+
+
+def _strict_ok(raw: bytes, codec: str) -> bool:
+    try:
+        raw.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _detect(raw: bytes) -> str:
+    """Charset of an undeclared body: UTF-8 if it is valid, else cp1252 for Latin text, else a guess.
+
+    Detectors alone misjudge short Latin pages (French in cp1252 comes out as Baltic cp1257), so
+    windows-1252, the web's default for undeclared Western pages, wins whenever it reads cleanly.
+    """
+    if _strict_ok(raw, "utf-8"):
+        return "utf-8"
+    words = b" ".join(m.group() for m in _NON_ASCII_WORD.finditer(raw, 0, 1_000_000))[:32_768]
+    if mess_ratio(words.decode("cp1252", "replace"), 1.0) <= _LATIN_CHAOS:
+        return "cp1252"
+    best = detect_charsets(words).best()
+    guess = _usable(resolve_encoding(best.encoding)) if best is not None else None
+    return guess or "cp1252"
+
+
+def decode_text(raw: bytes, mime: str, content_type: str | None) -> tuple[str, str]:
+    """(charset, text): BOM, then the header's charset, then <meta>/XML declaration, then detection.
+
+    Labels follow the WHATWG mapping (iso-8859-1 means windows-1252). A body that claims UTF-8
+    but is not valid UTF-8 (a common server default over legacy files) is detected instead.
+    """
+    bom_codec, bom = read_bom(raw)
+    if bom_codec is not None and bom is not None:
+        return bom_codec, to_unicode(raw[len(bom) :], bom_codec)
+    codec = _usable(http_content_type_encoding(content_type))
+    if codec is None and _is_markup(mime):
+        codec = _usable(html_body_declared_encoding(raw))
+        if codec is not None and codec.startswith(("utf-16", "utf-32")):
+            codec = "utf-8"  # an ASCII-readable <meta> cannot be in UTF-16 (WHATWG rule)
+    elif codec in ("utf-16", "utf-32"):
+        codec += "-le"  # WHATWG: a bare "utf-16" label means little-endian
+    if codec is None or (codec == "utf-8" and not _strict_ok(raw, codec)):
+        codec = _detect(raw)
+    return codec, to_unicode(raw, codec)
+
+
+# --- the fetcher -------------------------------------------------------------------------------
+
+
+class _Retry(Exception):
+    """A failure worth another try (429, 5xx, connection trouble)."""
+
+    def __init__(self, failure: FetchFailure, retry_after: float | None = None) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+        self.retry_after = retry_after
+
+
+@dataclass
+class _State:
+    """One fetch in progress: where it is, and what it has spent."""
+
+    url: str
+    current: URL
+    deadline: float
+    retries_left: int
+    backoff_step: int = 0
+    tries: int = 0
+    chain: list[str] = field(default_factory=list)
+
+    def fail(self, kind: FailureKind, message: str, status: int | None = None) -> FetchFailure:
+        return FetchFailure(kind, message, url=self.url, status=status, final_url=str(self.current))
+
+
+class _HostSlots:
+    """At most ``limit`` requests in flight per host name; idle hosts are forgotten."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._slots: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._slots.get(host, (asyncio.Semaphore(self._limit), 0))
+        self._slots[host] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._slots[host]
+            if users <= 1:
+                del self._slots[host]
+            else:
+                self._slots[host] = (semaphore, users - 1)
+
+
+def _start_url(url: str) -> URL:
+    """The URL to request, or FetchFailure(source_unsupported) saying what is wrong with it."""
+
+    def bad(why: str) -> NoReturn:
+        raise FetchFailure("source_unsupported", why, url=str(url))
+
+    if not isinstance(url, str) or not url.strip():
+        bad("no source address was given")
+    if len(url) > 8192:
+        bad("the source address is longer than 8192 characters")
+    try:
+        parsed = URL(url.strip())
+    except (ValueError, TypeError):
+        bad(f"{_short(url)!r} is not a valid web address")
+    if parsed.scheme not in ("http", "https"):
+        shown = (
+            f"it starts with {parsed.scheme}:" if parsed.scheme else "it has no http:// or https://"
+        )
+        bad(f"only http:// and https:// links can be fetched; {shown}")
+    if not parsed.host:
+        bad(f"{_short(url)!r} has no site name")
+    if not _valid_host(parsed.raw_host):
+        bad(f"{_short(parsed.host, 80)!r} is not a valid site name")
+    if parsed.user or parsed.password:
+        bad("links carrying a user name or password are not fetched")
+    return parsed.with_fragment(None)
+
+
+_HOST_LABEL = r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?"
+_HOSTNAME = re.compile(rf"(?=.{{1,253}}\.?$){_HOST_LABEL}(?:\.{_HOST_LABEL})*\.?", re.IGNORECASE)
+
+
+def _valid_host(raw_host: str | None) -> bool:
+    """A DNS name (IDNA-encoded by yarl) or an IP address; spaces, escapes and 64+ char labels are not."""
+    if not raw_host:
+        return False
+    return parse_ip(raw_host) is not None or _HOSTNAME.fullmatch(raw_host) is not None
+
+
+def _cookie_key(jar: aiohttp.CookieJar, url: URL) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, m.value) for k, m in jar.filter_cookies(url).items()))
+
+
+class Fetcher:
+    """Fetches sources politely and safely; one instance per process, shared by all checks.
+
+    ``resolver`` and ``policy`` exist so tests can map names and adjust the address rules; the
+    address check itself always runs on the socket about to connect.
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        cache: PageCache | None = None,
+        *,
+        resolver: AbstractResolver | None = None,
+        policy: AddressPolicy | None = None,
+    ) -> None:
+        self.config = config
+        self.cache = cache
+        self._resolver = resolver
+        self._policy = policy or AddressPolicy(allow_private=config.allow_private_networks)
+        self._session: aiohttp.ClientSession | None = None
+        self._inflight: dict[str, asyncio.Task[FetchedPage]] = {}
+        self._slots = _HostSlots(config.per_host_limit)
+        self._closed = False
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests record waits
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        tasks = list(self._inflight.values())
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _session_now(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise RuntimeError("this Fetcher is closed")
+        if self._session is None:
+            cfg = self.config
+            inner = self._resolver or aiohttp.DefaultResolver()
+            connector = aiohttp.TCPConnector(
+                resolver=SpecialUseResolver(inner),
+                socket_factory=self._policy.socket_factory,
+                ttl_dns_cache=60,
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=cfg.connect_timeout,
+                    sock_connect=cfg.connect_timeout,
+                    sock_read=cfg.read_timeout,
+                ),
+                headers={
+                    hdrs.USER_AGENT: cfg.user_agent,
+                    hdrs.ACCEPT: "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5",
+                    hdrs.ACCEPT_ENCODING: ACCEPT_ENCODING,
+                },
+                auto_decompress=False,
+                trust_env=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        return self._session
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """The page at ``url`` from the cache or the web; raises FetchFailure.
+
+        Concurrent calls for one URL share a single request.
+        """
+        if self._closed:
+            raise RuntimeError("this Fetcher is closed")
+        if self.cache is not None:
+            cached = self.cache.get(url)
+            if cached is not None:
+                return cached
+        task = self._inflight.get(url)
+        if task is None:
+            task = asyncio.create_task(self._fetch_live(url), name=f"fetch {_short(url)}")
+            self._inflight[url] = task
+            task.add_done_callback(lambda done: self._forget(url, done))
+        return await asyncio.shield(task)
+
+    def _forget(self, url: str, task: asyncio.Task[FetchedPage]) -> None:
+        if self._inflight.get(url) is task:
+            del self._inflight[url]
+        if not task.cancelled():
+            task.exception()  # retrieved here so an unawaited failure is not logged as lost
+
+    async def _fetch_live(self, url: str) -> FetchedPage:
+        cfg = self.config
+        start = _start_url(url)
+        loop = asyncio.get_running_loop()
+        state = _State(
+            url=url,
+            current=start,
+            deadline=loop.time() + cfg.total_timeout,
+            retries_left=cfg.retries,
+        )
+        try:
+            async with asyncio.timeout(cfg.total_timeout):
+                page = await self._follow(state)
+        except TimeoutError:
+            raise state.fail(
+                "source_unreachable",
+                f"the page did not finish loading within {cfg.total_timeout:g} seconds",
+            ) from None
+        except FetchFailure:
+            raise
+        except Exception as exc:  # a hostile page must never crash a check
+            log.exception("unexpected error fetching %s", _short(url))
+            raise state.fail(
+                "source_unreachable",
+                f"the page could not be read because of an internal error ({exc.__class__.__name__})",
+            ) from exc
+        if self.cache is not None:
+            try:
+                self.cache.put(page)
+            except Exception:  # a full disk must not turn a good fetch into a failure
+                log.exception("could not cache %s", _short(url))
+        return page
+
+    async def _follow(self, state: _State) -> FetchedPage:
+        cfg = self.config
+        jar = aiohttp.CookieJar(unsafe=True)
+        seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+        for hop in range(cfg.max_redirects + 1):
+            key = (str(state.current), _cookie_key(jar, state.current))
+            state.chain.append(_short(state.current, 80))
+            if key in seen:
+                raise state.fail(
+                    "source_unreachable",
+                    f"the site redirects in a loop ({' → '.join(state.chain)})",
+                )
+            seen.add(key)
+            outcome = await self._request_retrying(state, jar)
+            if isinstance(outcome, FetchedPage):
+                return outcome
+            if hop == cfg.max_redirects:
+                raise state.fail(
+                    "source_unreachable",
+                    f"the page redirected more than {cfg.max_redirects} times "
+                    f"({' → '.join([*state.chain, _short(outcome, 80)])}); giving up",
+                )
+            state.current = outcome
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _request_retrying(self, state: _State, jar: aiohttp.CookieJar) -> FetchedPage | URL:
+        cfg = self.config
+        loop = asyncio.get_running_loop()
+        while True:
+            state.tries += 1
+            try:
+                return await self._request_once(state, jar)
+            except _Retry as retry:
+                failure = retry.failure
+                tried = f" (tried {state.tries} times)" if state.tries > 1 else ""
+                if state.retries_left <= 0:
+                    raise failure.extended(tried) from None
+                wait = retry.retry_after
+                if wait is not None and wait > cfg.max_retry_after:
+                    raise failure.extended(
+                        f"; it asked us to come back in {wait:g} seconds, longer than the "
+                        f"{cfg.max_retry_after:g} we wait"
+                    ) from None
+                if wait is None:
+                    wait = cfg.backoff * 2**state.backoff_step
+                    state.backoff_step += 1
+                if loop.time() + wait >= state.deadline:
+                    raise failure.extended(f"{tried}; no time left to try again") from None
+                state.retries_left -= 1
+                log.info("retrying %s in %.2fs: %s", _short(state.current), wait, failure.message)
+                await self._sleep(wait)
+
+    async def _request_once(self, state: _State, jar: aiohttp.CookieJar) -> FetchedPage | URL:
+        url = state.current
+        host = url.raw_host or ""
+        try:
+            self._policy.check_host(host)
+        except AddressRefused as refused:
+            raise state.fail("source_unreachable", str(refused)) from None
+        session = self._session_now()
+        cookies = jar.filter_cookies(url)
+        async with self._slots.hold(host.lower()):
+            try:
+                async with session.get(url, allow_redirects=False, cookies=cookies or None) as resp:
+                    jar.update_cookies(resp.cookies, resp.url)
+                    return await self._handle(state, resp)
+            except (FetchFailure, _Retry):
+                raise
+            except aiohttp.ClientConnectorDNSError as exc:
+                raise self._dns_failure(state, exc) from None
+            except aiohttp.ClientSSLError as exc:
+                raise state.fail(
+                    "source_unreachable",
+                    f"a secure connection to {host} could not be made ({exc.__class__.__name__}: "
+                    "the certificate or TLS setup is not valid)",
+                ) from None
+            except aiohttp.ConnectionTimeoutError:
+                raise _Retry(
+                    state.fail(
+                        "source_unreachable",
+                        f"could not connect to {host} within {self.config.connect_timeout:g} seconds",
+                    )
+                ) from None
+            except aiohttp.ServerTimeoutError:
+                raise state.fail(
+                    "source_unreachable",
+                    f"the server at {host} went silent for more than "
+                    f"{self.config.read_timeout:g} seconds",
+                ) from None
+            except aiohttp.ClientConnectorError as exc:
+                raise self._connect_failure(state, exc) from None
+            except (
+                aiohttp.ServerDisconnectedError,
+                aiohttp.ClientPayloadError,
+                aiohttp.ClientOSError,
+            ):
+                raise _Retry(
+                    state.fail(
+                        "source_unreachable",
+                        f"the server at {host} dropped the connection before the page was complete",
+                    )
+                ) from None
+            except aiohttp.InvalidURL:
+                raise state.fail(
+                    "source_unreachable", f"{_short(url)} is not an address that can be fetched"
+                ) from None
+            except aiohttp.ClientResponseError as exc:
+                raise state.fail(
+                    "source_unreachable",
+                    f"the server at {host} sent a response that is not valid HTTP ({exc.message})",
+                ) from None
+            except (aiohttp.ClientError, OSError) as exc:
+                raise state.fail(
+                    "source_unreachable", f"the request to {host} failed ({exc.__class__.__name__})"
+                ) from None
+
+    def _dns_failure(self, state: _State, exc: aiohttp.ClientConnectorDNSError) -> FetchFailure:
+        refusal = find_refusal(exc)
+        if refusal is not None:
+            return state.fail("source_unreachable", str(refusal))
+        host = state.current.host or ""
+        code = exc.os_error.errno if isinstance(exc.os_error, OSError) else None
+        if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
+            return state.fail(
+                "source_gone", f"the site name {host} does not exist (the DNS lookup found nothing)"
+            )
+        return state.fail(
+            "source_unreachable",
+            f"the site name {host} could not be looked up right now (DNS error)",
+        )
+
+    def _connect_failure(self, state: _State, exc: aiohttp.ClientConnectorError) -> Exception:
+        refusal = find_refusal(exc)
+        if refusal is not None:
+            text = str(refusal)
+            if not isinstance(refusal, AddressRefused):
+                text = (
+                    f"refused to connect to {state.current.host}: every address it resolves to is "
+                    "not a public internet address; fetching private networks is off "
+                    "(set [fetch] allow_private_networks = true in the config to allow it)"
+                )
+            return state.fail("source_unreachable", text)
+        target = f"{state.current.host}:{state.current.port}"
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            why = "the connection was refused"
+        else:
+            why = (exc.os_error.strerror or str(exc.os_error)).lower() or "the connection failed"
+        return _Retry(state.fail("source_unreachable", f"could not connect to {target}: {why}"))
+
+    async def _handle(self, state: _State, resp: aiohttp.ClientResponse) -> FetchedPage | URL:
+        status = resp.status
+        if status in _REDIRECTS:
+            return self._redirect_target(state, resp)
+        if 200 <= status < 300:
+            return await self._read_page(state, resp)
+        said = f"the server answered {_status_text(status)}"
+        wait = _retry_after(resp.headers.get(hdrs.RETRY_AFTER), time.time())
+        if status in _BLOCKED:
+            failure = state.fail("source_blocked", f"{said}: {_BLOCKED[status]}", status)
+            if status == 429:
+                raise _Retry(failure, wait)
+            raise failure
+        if status in _GONE:
+            raise state.fail("source_gone", f"{said}: {_GONE[status]}", status)
+        if status >= 500:
+            raise _Retry(
+                state.fail("source_unreachable", f"{said}: the site is having trouble", status),
+                wait,
+            )
+        if 300 <= status < 400:
+            raise state.fail("source_unreachable", f"{said} without a page to follow", status)
+        raise state.fail("source_unreachable", f"{said}, so the page could not be read", status)
+
+    def _redirect_target(self, state: _State, resp: aiohttp.ClientResponse) -> URL:
+        said = f"the server answered {_status_text(resp.status)}"
+        location = resp.headers.get(hdrs.LOCATION, "").strip()
+        if not location:
+            raise state.fail(
+                "source_unreachable", f"{said} but gave no address to go to", resp.status
+            )
+        try:
+            target = resp.url.join(URL(location))
+        except (ValueError, TypeError):
+            target = None
+        if target is None or not _valid_host(target.raw_host):
+            raise state.fail(
+                "source_unreachable",
+                f"{said} and redirected to an invalid address ({_short(location, 80)!r})",
+                resp.status,
+            )
+        if target.scheme not in ("http", "https"):
+            raise state.fail(
+                "source_unreachable",
+                f"{said} and redirected to a {target.scheme}: address; only http and https are followed",
+                resp.status,
+            )
+        return target.with_fragment(None)
+
+    async def _read_page(self, state: _State, resp: aiohttp.ClientResponse) -> FetchedPage:
+        cap = self.config.max_bytes
+        content_type = resp.headers.get(hdrs.CONTENT_TYPE)
+        mime = _mime_of(content_type)
+        if mime not in _SNIFF_MIMES and not _is_text_mime(mime):
+            raise state.fail(
+                "source_unsupported",
+                f"the link leads to {_describe_mime(mime)} ({mime}), not a web page or plain text; "
+                "only HTML and text sources can be checked",
+                resp.status,
+            )
+        coding = resp.headers.get(hdrs.CONTENT_ENCODING, "")
+        try:
+            decoder = _make_decoder(coding)
+        except _UnknownCoding:
+            raise state.fail(
+                "source_unsupported",
+                f"the server compressed the page as {_short(coding, 40)!r}, which cannot be read",
+                resp.status,
+            ) from None
+        declared = resp.content_length
+        try:
+            if declared is not None and declared > cap:
+                raise _TooLarge(f"the server announced {_size(declared)}, more than")
+            raw = await _read_capped(resp.content.iter_chunked(_CHUNK), decoder, cap)
+        except _TooLarge as big:
+            resp.close()
+            raise state.fail(
+                "source_unreachable",
+                f"the page is too large: {big.what} the {_size(cap)} limit ([fetch] max_bytes)",
+                resp.status,
+            ) from None
+        except (zlib.error, brotli.error):
+            raise state.fail(
+                "source_unreachable",
+                f"the page's compressed data ({_short(coding, 40)}) is corrupt",
+                resp.status,
+            ) from None
+        magic = _magic_kind(raw)
+        if mime in _SNIFF_MIMES:
+            binary = _BINARY_BYTES.search(raw, 0, 4096) and read_bom(raw)[0] is None
+            if magic is not None or binary:
+                shown = mime or "no content type"
+                raise state.fail(
+                    "source_unsupported",
+                    f"the link leads to {magic or 'binary data'} ({shown}), not a web page or text",
+                    resp.status,
+                )
+            head = raw[:1024].removeprefix(b"\xef\xbb\xbf")
+            mime = "text/html" if _HTML_START.match(head) else "text/plain"
+        elif magic is not None:
+            raise state.fail(
+                "source_unsupported",
+                f"the server calls it {mime} but sent {magic}; only HTML and text can be checked",
+                resp.status,
+            )
+        charset, text = decode_text(raw, mime, content_type)
+        return FetchedPage(
+            url=state.url,
+            final_url=str(resp.url),
+            status=resp.status,
+            content_type=mime,
+            charset=charset,
+            text=text,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            fetched_at=time.time(),
+        )
