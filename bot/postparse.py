@@ -407,6 +407,8 @@ def _read_url(post: ParsedPost, labelled: dict[str, list[str]], bare_urls: list[
         post.url = validate_url(candidate)
     except InputError as exc:
         post.problems.append(f"source {exc.message}")
+    except ValueError:  # urlsplit's own errors, e.g. "http://[" (an unclosed IPv6 bracket)
+        post.problems.append(f"source {candidate[:60]!r} is not a valid web address")
 
 
 def _read_statement(post: ParsedPost, labelled: dict[str, list[str]]) -> None:

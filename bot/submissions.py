@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from rapidfuzz import fuzz
 
 from bot import __version__
-from bot.models import Checks, Discrepancy, InputError, QuoteInput, SourceInfo, VerificationResult
+from bot.models import Checks, Discrepancy, QuoteInput, SourceInfo, VerificationResult
 from bot.postparse import ParsedPost, format_help, parse_post
 from bot.storage.log import (
     VERDICTS,
@@ -481,7 +481,7 @@ class SubmissionService:
                 "author": quote.author,
                 "year": quote.year,
             }
-        except InputError as exc:
+        except ValueError as exc:  # InputError, or urlsplit's own errors on a stored URL
             quote, input_json = None, {"error": str(exc)}
         check_id = self.store.start_check(
             sub.id, revision, input_json, self.engine_version, self.clock()

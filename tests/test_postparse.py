@@ -451,3 +451,9 @@ def test_generated_well_formed_posts_round_trip(
     p = parse_post(f"{marks[0]}{QUOTE}{marks[1]}\n{dash} {name} ({year})\nSource: {URL}")
     assert p.ok, p.problems
     assert (p.quote, p.author, p.year, p.url) == (QUOTE, name, year, URL)
+
+
+def test_url_that_urlsplit_rejects_is_a_problem_not_a_crash() -> None:
+    p = parse_post(f'"{QUOTE}"\n— Ben Brooks\nSource: http://[')
+    assert not p.ok
+    assert any("not a valid web address" in problem for problem in p.problems)
