@@ -27,7 +27,6 @@ import brotli
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver
 from charset_normalizer import from_bytes as detect_charsets
-from charset_normalizer.md import mess_ratio
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -382,7 +381,9 @@ _UNSAFE_CODECS = frozenset(
     {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "utf_7"}
 )
 _NON_ASCII_WORD = re.compile(rb"[^\s<>\"'=]*[\x80-\xff][^\s<>\"'=]*")
-_LATIN_CHAOS = 0.2  # measured: Latin text read as cp1252 scores <= 0.05, other scripts >= 1.0
+# How far windows-1252 may trail the detector's favourite (chaos and language coherence, 0..1)
+# and still win: ties between Latin code pages go to the web's default.
+_CP1252_MARGIN = 0.05
 
 
 def _usable(name: str | None) -> str | None:
@@ -404,20 +405,38 @@ def _strict_ok(raw: bytes, codec: str) -> bool:
     return True
 
 
-def _detect(raw: bytes) -> str:
-    """Charset of an undeclared body: UTF-8 if it is valid, else cp1252 for Latin text, else a guess.
-
-    Detectors alone misjudge short Latin pages (French in cp1252 comes out as Baltic cp1257), so
-    windows-1252, the web's default for undeclared Western pages, wins whenever it reads cleanly.
-    """
+def _mostly_utf8(raw: bytes) -> bool:
+    """Valid UTF-8, or UTF-8 with a few stray bytes (kept: one bad byte must not garble a page)."""
     if _strict_ok(raw, "utf-8"):
+        return True
+    text = raw.decode("utf-8", "replace")
+    bad = text.count("\ufffd")
+    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
+    return non_ascii - bad >= 2 * bad
+
+
+def _detect(raw: bytes) -> str:
+    """Charset of an undeclared (or wrongly declared) body.
+
+    UTF-8 if it reads as UTF-8; else charset-normalizer on the non-ASCII words, except that
+    windows-1252, the web's default for Western pages, wins near-ties: detectors alone misjudge
+    short Latin pages (French in cp1252 comes out as Baltic cp1257).
+    """
+    if _mostly_utf8(raw):
         return "utf-8"
     words = b" ".join(m.group() for m in _NON_ASCII_WORD.finditer(raw, 0, 1_000_000))[:32_768]
-    if mess_ratio(words.decode("cp1252", "replace"), 1.0) <= _LATIN_CHAOS:
+    results = detect_charsets(words)
+    best = results.best()
+    if best is None:
         return "cp1252"
-    best = detect_charsets(words).best()
-    guess = _usable(resolve_encoding(best.encoding)) if best is not None else None
-    return guess or "cp1252"
+    western = next((r for r in results if "cp1252" in r.could_be_from_charset), None)
+    if (
+        western is not None
+        and western.chaos <= best.chaos + _CP1252_MARGIN
+        and western.coherence >= best.coherence - _CP1252_MARGIN
+    ):
+        return "cp1252"
+    return _usable(resolve_encoding(best.encoding)) or "cp1252"
 
 
 def decode_text(raw: bytes, mime: str, content_type: str | None) -> tuple[str, str]:
@@ -436,7 +455,7 @@ def decode_text(raw: bytes, mime: str, content_type: str | None) -> tuple[str, s
             codec = "utf-8"  # an ASCII-readable <meta> cannot be in UTF-16 (WHATWG rule)
     elif codec in ("utf-16", "utf-32"):
         codec += "-le"  # WHATWG: a bare "utf-16" label means little-endian
-    if codec is None or (codec == "utf-8" and not _strict_ok(raw, codec)):
+    if codec is None or (codec == "utf-8" and not _mostly_utf8(raw)):
         codec = _detect(raw)
     return codec, to_unicode(raw, codec)
 

@@ -406,6 +406,48 @@ def test_decode_text_rules() -> None:
     )
 
 
+LEGACY_SAMPLES = [
+    ("fr", FRENCH, "cp1252"),
+    (
+        "de",
+        "Über den Wolken muß die Freiheit wohl grenzenlos sein. Größe, Straße, „Zitat“.",
+        "cp1252",
+    ),
+    ("en", "He said “hello” — and she said ‘goodbye’… That’s all.", "cp1252"),
+    ("pl", "Litwo! Ojczyzno moja! ty jesteś jak zdrowie. Zażółć gęślą jaźń.", "cp1250"),
+    ("cs", "Příliš žluťoučký kůň úpěl ďábelské ódy. Byl pozdní večer – první máj.", "cp1250"),
+    (
+        "tr",
+        "Bütün insanlar hür, haysiyet ve haklar bakımından eşit doğarlar. Akıl ve vicdana "
+        "sahiptirler ve birbirlerine karşı kardeşlik zihniyeti ile hareket etmelidirler.",
+        "cp1254",
+    ),
+    ("ru", "Рукописи не горят. Никогда не разговаривайте с неизвестными.", "cp1251"),
+    ("el", "Όλοι οι άνθρωποι γεννιούνται ελεύθεροι και ίσοι στην αξιοπρέπεια.", "cp1253"),
+    (
+        "ja",
+        "すべての人間は、生まれながらにして自由であり、かつ、尊厳と権利とについて平等である。",
+        "shift_jis",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "codec"), LEGACY_SAMPLES, ids=[s[0] for s in LEGACY_SAMPLES]
+)
+def test_undeclared_legacy_pages_are_detected(lang: str, text: str, codec: str) -> None:
+    raw = _html(text).encode(codec)
+    assert text in decode_text(raw, "text/html", "text/html")[1]
+
+
+def test_stray_byte_keeps_utf8() -> None:
+    raw = ("<p>" + FRENCH + "</p>").encode() + b"\xff" + " encore é".encode()
+    charset, text = decode_text(raw, "text/html", "text/html; charset=utf-8")
+    assert charset == "utf-8"
+    assert FRENCH in text and "encore é" in text
+    assert text.count("\ufffd") == 1
+
+
 def test_retry_after_forms() -> None:
     now = 1_700_000_000.0
     assert _retry_after("7", now) == 7.0
