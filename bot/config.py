@@ -68,7 +68,7 @@ class MatchConfig:
         help="pages with less text cannot be judged when the quote is absent",
     )
     author_window: int = _opt(
-        1500, low=0, high=100_000, help="chars around the quote searched for the speaker's name"
+        800, low=0, high=100_000, help="chars around the quote searched for the speaker's name"
     )
 
 

@@ -1,0 +1,215 @@
+"""The check itself: fetch the source, read it, find the quote, judge words, author and year.
+
+``judge`` is pure (no network, no clock) so tests, benchmarks and the bot share one verdict path;
+``Verifier`` adds fetching and caching around it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.config import Config, MatchConfig
+from bot.extract import ExtractedPage, extract
+from bot.fetch import FetchedPage, Fetcher, FetchFailure
+from bot.matcher import MatchResult, match_quote
+from bot.models import (
+    Checks,
+    CheckState,
+    Discrepancy,
+    QuoteInput,
+    SourceInfo,
+    Verdict,
+    VerificationResult,
+)
+from bot.names import matches_any_author, named_in, split_author_list
+from bot.textnorm import tokenize
+
+TEXT_KINDS = frozenset({"quote_not_found", "altered_wording", "unmarked_omission", "reordered"})
+
+
+@dataclass
+class TextJudgement:
+    match: MatchResult
+    text: str  # the text the quote was matched in (main article or full page)
+    region: str  # the main article or "page"
+
+
+def _rank(m: MatchResult) -> tuple[int, int, float]:
+    return (m.error_count, len(m.discrepancies), -m.coverage)
+
+
+def judge_text(quote: str, page: ExtractedPage) -> TextJudgement:
+    """Match in the main article first, then the whole visible page (blockquotes, captions)."""
+    main = page.main_text
+    best: TextJudgement | None = None
+    if main.strip():
+        best = TextJudgement(match_quote(quote, tokenize(main)), main, "article")
+        if best.match.coverage == 1.0 and best.match.error_count == 0:
+            return best
+    full = page.full_text
+    if full.strip() and full != main:
+        other = TextJudgement(match_quote(quote, tokenize(full)), full, "page")
+        if best is None or _rank(other.match) < _rank(best.match):
+            best = other
+    if best is None:
+        best = TextJudgement(match_quote(quote, tokenize("")), "", "page")
+    return best
+
+
+def _near_quote(judgement: TextJudgement, window: int) -> str:
+    matches = judgement.match.matches
+    if not matches:
+        return ""
+    start = max(0, min(m.source_start for m in matches) - window)
+    end = max(m.source_end for m in matches) + window
+    return judgement.text[start:end]
+
+
+def judge_author(
+    person: str | None, page: ExtractedPage, judgement: TextJudgement, config: MatchConfig
+) -> tuple[CheckState, Discrepancy | None]:
+    if not person:
+        return "unknown", None
+    authors = [name for a in page.meta.authors for name in split_author_list(a)]
+    if authors and matches_any_author(person, authors):
+        return "pass", None
+    near = _near_quote(judgement, config.author_window)
+    if near and named_in(person, near, surname_only=True):
+        return "pass", None  # the quoted speaker of a reported quote ("…," Brooks said)
+    if authors:
+        names = ", ".join(authors[:5]) + (" and others" if len(authors) > 5 else "")
+        return "fail", Discrepancy(
+            "author_mismatch",
+            "error",
+            f"The page names {names} as author; {person} is neither an author nor named near "
+            "the quote.",
+            person,
+            names,
+        )
+    if named_in(person, page.full_text) or named_in(person, page.meta.title or ""):
+        return "pass", None
+    return "unknown", Discrepancy(
+        "author_unconfirmed",
+        "warning",
+        f"The page names no author and does not mention {person}.",
+        person,
+        "",
+    )
+
+
+def judge_year(year: int | None, page: ExtractedPage) -> tuple[CheckState, Discrepancy | None]:
+    if year is None:
+        return "unknown", None
+    published = page.meta.published_year
+    if published is None:
+        return "unknown", Discrepancy(
+            "year_unconfirmed",
+            "warning",
+            f"The page shows no publication date, so the year {year} could not be confirmed.",
+            str(year),
+            "",
+        )
+    if published != year:
+        return "fail", Discrepancy(
+            "year_mismatch",
+            "error",
+            f"The page was published in {published}, not {year}.",
+            str(year),
+            page.meta.published or str(published),
+        )
+    return "pass", None
+
+
+def judge(
+    inp: QuoteInput, page: ExtractedPage, source: SourceInfo, config: MatchConfig
+) -> VerificationResult:
+    """The verdict on ``inp`` given the source's extracted text. Never 'verified' if words differ."""
+    source.title = page.meta.title
+    source.authors = list(page.meta.authors)
+    source.published = page.meta.published
+    judgement = judge_text(inp.quote, page)
+    match = judgement.match
+    text_chars = len(page.full_text.strip())
+    if not match.found and text_chars < config.min_source_chars:
+        disc = Discrepancy(
+            "source_unsupported",
+            "error",
+            f"The page holds too little text to judge ({text_chars} characters); it may need "
+            "JavaScript or a login to show its content.",
+        )
+        return VerificationResult(inp.id, "unverifiable", Checks(), [disc], source)
+    discrepancies = list(match.discrepancies)
+    text_errors = any(d.severity == "error" for d in discrepancies)
+    checks = Checks(text="fail" if text_errors or not match.found else "pass")
+    checks.author, author_disc = judge_author(inp.author, page, judgement, config)
+    checks.year, year_disc = judge_year(inp.year, page)
+    discrepancies += [d for d in (author_disc, year_disc) if d is not None]
+    any_error = any(d.severity == "error" for d in discrepancies)
+    verdict: Verdict = "disputed" if any_error or checks.text != "pass" else "verified"
+    return VerificationResult(inp.id, verdict, checks, discrepancies, source, match.matches)
+
+
+def failure_result(inp: QuoteInput, failure: FetchFailure) -> VerificationResult:
+    source = SourceInfo(url=inp.url, final_url=failure.final_url, status=failure.status)
+    disc = Discrepancy(failure.kind, "error", failure.message, "", "")
+    return VerificationResult(inp.id, "unverifiable", Checks(), [disc], source)
+
+
+def source_info(page: FetchedPage) -> SourceInfo:
+    return SourceInfo(
+        url=page.url,
+        final_url=page.final_url,
+        status=page.status,
+        via=page.via,
+        sha256=page.sha256,
+        fetched_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(page.fetched_at)),
+    )
+
+
+def check_page(inp: QuoteInput, page: FetchedPage, config: MatchConfig) -> VerificationResult:
+    """Judge ``inp`` against an already fetched page (the network-free half of a check)."""
+    extracted = extract(page.text, page.content_type, page.final_url)
+    return judge(inp, extracted, source_info(page), config)
+
+
+class Verifier:
+    """Fetches sources (with the page cache) and judges quotes; one per process or bot."""
+
+    def __init__(self, config: Config, *, fetcher: Fetcher | None = None) -> None:
+        self.config = config
+        self._own_fetcher = fetcher is None
+        self.fetcher = fetcher or Fetcher(config.fetch, cache=_open_cache(config))
+
+    async def verify(self, inp: QuoteInput) -> VerificationResult:
+        started = time.perf_counter()
+        try:
+            page = await self.fetcher.fetch(inp.url)
+        except FetchFailure as failure:
+            result = failure_result(inp, failure)
+        else:
+            result = check_page(inp, page, self.config.match)
+        result.elapsed_ms = (time.perf_counter() - started) * 1000
+        return result
+
+    async def close(self) -> None:
+        if self._own_fetcher:
+            await self.fetcher.close()
+
+    async def __aenter__(self) -> Verifier:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+
+def _open_cache(config: Config) -> Any:
+    if config.fetch.cache_ttl <= 0:
+        return None
+    from bot.storage import open_database
+    from bot.storage.pages import PageCache
+
+    path = Path(config.database.path)
+    return PageCache(open_database(path), ttl=config.fetch.cache_ttl)

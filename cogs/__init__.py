@@ -1,0 +1,1 @@
+"""Discord extensions: each translates Discord events to bot/ logic and results back to messages."""
