@@ -33,6 +33,7 @@ DISCREPANCY_KINDS = (
     "source_gone",
     "source_unreachable",
     "source_unsupported",
+    "check_failed",
 )
 SOURCE_FAILURE_KINDS = ("source_blocked", "source_gone", "source_unreachable", "source_unsupported")
 
@@ -100,7 +101,10 @@ def validate_url(url: Any) -> str:
         raise InputError("url", f"is longer than {URL_MAX_CHARS} characters")
     if any(ch.isspace() for ch in url) or any(ord(ch) < 32 for ch in url):
         raise InputError("url", "contains spaces or control characters")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        raise InputError("url", f"is not a valid address ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise InputError("url", f"must start with http:// or https:// (got {url[:60]!r})")
     if not parts.hostname:
