@@ -104,7 +104,7 @@ def validate_url(url: Any) -> str:
     try:
         parts = urlsplit(url)
     except ValueError as exc:
-        raise InputError("url", f"is not a valid address ({exc})") from exc
+        raise InputError("url", f"is not a valid web address ({exc})") from exc
     if parts.scheme.lower() not in ("http", "https"):
         raise InputError("url", f"must start with http:// or https:// (got {url[:60]!r})")
     if not parts.hostname:

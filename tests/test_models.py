@@ -27,7 +27,7 @@ def test_valid_input_is_cleaned() -> None:
         ({"url": "https://exa mple.org/"}, "url", "spaces"),
         ({"url": "https://example.org:99999/"}, "url", "port"),
         ({"url": None}, "url", "required"),
-        ({"url": "http://["}, "url", "valid address"),
+        ({"url": "http://["}, "url", "valid web address"),
         ({"year": "24"}, "year", "four-digit"),
         ({"year": "twenty"}, "year", "four-digit"),
         ({"year": 99999}, "year", "four-digit"),
