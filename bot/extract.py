@@ -1,0 +1,491 @@
+"""Readable text of a fetched page, as blocks in reading order, with the main article marked.
+
+Quotes can only be found in text that is kept, so nothing visible is dropped: navigation, footers
+and comments stay in ``full_text`` and are only left out of ``main_text``. The walk is a single
+iterative pass over the lexbor tree (no recursion, so deeply nested pages cannot overflow the stack);
+deciding what is the article happens afterwards on light per-element records.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
+
+__all__ = ["Block", "ExtractedPage", "PageMeta", "extract", "extract_html", "extract_plain"]
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str  # whitespace collapsed to single spaces; <br> becomes "\n"
+    kind: str  # heading | paragraph | list_item | quote | caption | table | pre | other
+    main: bool  # inside the main article content
+
+
+@dataclass(frozen=True)
+class ExtractedPage:
+    meta: PageMeta
+    blocks: tuple[Block, ...]
+    main_text: str  # the main blocks joined by "\n\n"
+    full_text: str  # every visible block in reading order joined by "\n\n"
+
+
+# --------------------------------------------------------------------------- tag tables
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_SKIP_TAGS = _words(
+    """script style noscript template svg iframe head object embed canvas audio video map
+    frameset frame #comment -comment title link meta"""
+)
+_BLOCK_TAGS = _words(
+    """address article aside blockquote body center dd details dialog dir div dl dt fieldset
+    figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li listing
+    main menu nav ol p plaintext pre section summary table tbody td tfoot th thead tr ul xmp
+    caption option optgroup select textarea search"""
+)
+_KINDS = {
+    **dict.fromkeys(_words("h1 h2 h3 h4 h5 h6"), "heading"),
+    "p": "paragraph",
+    **dict.fromkeys(_words("li dt dd"), "list_item"),
+    "blockquote": "quote",
+    **dict.fromkeys(_words("figcaption caption"), "caption"),
+    **dict.fromkeys(_words("td th"), "table"),
+    **dict.fromkeys(_words("pre listing xmp plaintext"), "pre"),
+}
+# Kinds that nested blocks inherit: a <p> inside a <blockquote> is still a quote.
+_STICKY_KINDS = frozenset({"quote", "caption", "pre"})
+
+_BOILER_TAGS = frozenset({"nav", "footer", "aside", "form", "header", "menu", "dialog", "select"})
+_BOILER_ROLES = _words(
+    """navigation banner contentinfo complementary search dialog alertdialog menu menubar
+    toolbar form"""
+)
+_BOILER_WORDS = _words(
+    """nav navbar navigation menu footer header masthead sidebar aside comment comments disqus
+    related relatedarticles recommended recommendation recommendations share sharing sharebar
+    newsletter subscribe subscription signup advert advertisement advertising ad ads
+    adsbygoogle dfp promo promotion sponsored sponsor breadcrumb breadcrumbs cookie cookies
+    consent banner popup modal outbrain taboola trending popular toolbar byline tags topics
+    pagination pager"""
+)
+_KEEP_WORDS = frozenset({"tweet", "embed", "embedded", "pullquote", "quote", "blockquote"})
+_POPUP_WORDS = ("rollover", "tooltip", "popover", "hovercard")
+_CONTENT_WORDS = tuple(
+    _words(
+        """articlebody articlecontent articletext articlebodytext entrycontent postcontent postbody
+        postentry storybody storycontent storytext bodytext contentbody richtext paywall blogpost
+        postarticle"""
+    )
+)
+
+_INVISIBLE_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_WORD = re.compile(r"[a-z]+")
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_SPACE = re.compile(r"[^\S\n]+")
+_WS = re.compile(r"\s+")
+_AROUND_NL = re.compile(r" *\n *")
+_DROP_CHARS = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")
+
+_MAIN_SHARE = 0.6  # a semantic container is trusted when it holds this share of the page's prose
+_MARKED_SHARE = 0.3  # share needed by an explicitly marked article body (itemprop, class)
+_DENSITY_SHARE = 0.7  # otherwise the deepest element holding this share of the prose is main
+_FIRST_ARTICLE_SHARE = 0.3  # of several <article>s, the first this big next to the biggest wins
+_MIN_PROSE = 30  # characters for a block to count as prose (not a link, a label or a button)
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+class _Elem:
+    """A block-level element seen on the walk: where it sits and what it is marked as."""
+
+    __slots__ = ("boiler", "candidate", "parent")
+
+    def __init__(self, parent: int, boiler: bool, candidate: str | None) -> None:
+        self.parent = parent
+        self.boiler = boiler
+        self.candidate = candidate
+
+
+class _RawBlock:
+    __slots__ = ("aside", "elem", "kind", "link_chars", "text")
+
+    def __init__(self, text: str, kind: str, elem: int, link_chars: int, aside: bool) -> None:
+        self.text = text
+        self.kind = kind
+        self.elem = elem
+        self.link_chars = link_chars
+        self.aside = aside  # lifted out of the running text (a hover card), never main
+
+
+def _is_hidden(attrs: dict[str, Any]) -> bool:
+    if "hidden" in attrs:
+        return True
+    aria = attrs.get("aria-hidden")
+    if isinstance(aria, str) and aria.strip().lower() == "true":
+        return True
+    style = attrs.get("style")
+    return isinstance(style, str) and _INVISIBLE_STYLE.search(style) is not None
+
+
+def _class_words(attrs: dict[str, Any]) -> set[str]:
+    """Words of the class and id tokens ("relatedArticles" -> related, articles). Tokens of more
+    than four words are slugs of headings ("sharing-with-a-single-developer"), not roles."""
+    raw = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if isinstance(v, str))[:400]
+    words: set[str] = set()
+    for token in raw.split():
+        found = _WORD.findall(_CAMEL.sub(r"\1 \2", token).lower())
+        if len(found) <= 4:
+            words.update(found)
+    return words
+
+
+def _candidate(tag: str, attrs: dict[str, Any]) -> str | None:
+    itemprop = attrs.get("itemprop")
+    if isinstance(itemprop, str) and "articlebody" in itemprop.lower():
+        return "body"
+    if tag == "article":
+        return "article"
+    role = attrs.get("role")
+    if tag == "main" or (isinstance(role, str) and role.lower() == "main"):
+        return "main"
+    for name in ("class", "id"):
+        value = attrs.get(name)
+        if isinstance(value, str):
+            for token in value.lower().split()[:30]:
+                squashed = token.replace("-", "").replace("_", "")
+                if any(word in squashed for word in _CONTENT_WORDS):
+                    return "content"
+    return None
+
+
+def _is_boiler(tag: str, attrs: dict[str, Any]) -> bool:
+    words = _class_words(attrs)
+    if not _KEEP_WORDS.isdisjoint(words):
+        return False  # an embedded tweet or a pull quote is part of the article
+    if tag in _BOILER_TAGS:
+        return True
+    role = attrs.get("role")
+    if isinstance(role, str) and role.lower() in _BOILER_ROLES:
+        return True
+    return not _BOILER_WORDS.isdisjoint(words)
+
+
+def _is_popup(attrs: dict[str, Any]) -> bool:
+    value = attrs.get("class")
+    if not isinstance(value, str):
+        return False
+    lowered = value.lower()
+    return any(word in lowered for word in _POPUP_WORDS)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.elems: list[_Elem] = [_Elem(-1, False, None)]  # 0 is the document itself
+        self.blocks: list[_RawBlock] = []
+        self.parts: list[str] = []
+        self.link_chars = 0
+        self.saved: list[tuple[list[str], int]] = []  # running text set aside during a hover card
+
+    def flush(self, elem: int, kind: str, pre: bool) -> None:
+        if not self.parts:
+            return
+        raw = "".join(self.parts)
+        self.parts = []
+        link_chars, self.link_chars = self.link_chars, 0
+        if pre:
+            text = "\n".join(_SPACE.sub(" ", line).strip() for line in raw.split("\n"))
+        else:
+            text = _AROUND_NL.sub("\n", _SPACE.sub(" ", raw))
+        text = text.translate(_DROP_CHARS).strip()
+        if pre:
+            text = re.sub(r"\n{3,}", "\n\n", text)
+        if text:
+            self.blocks.append(_RawBlock(text, kind, elem, link_chars, bool(self.saved)))
+
+    def walk(self, root: LexborNode) -> None:
+        # The context of the innermost block element: its record index, its kind, inside <pre>.
+        elem, kind, pre = 0, "other", False
+        in_link = 0
+        popups = 0  # open elements that look like hover-card triggers or cards
+        # Entries: a node to enter, or a tuple to leave an element and restore the context.
+        stack: list[Any] = [root]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, tuple):
+                block, prev_elem, prev_kind, prev_pre, was_link, was_popup, card = item
+                if block:
+                    self.flush(elem, kind, pre)
+                if card:
+                    # A hover card inside its trigger ("Kristi Noem" + her bio card): its text
+                    # becomes a block of its own so the sentence around it stays whole.
+                    self.flush(elem, "other", pre)
+                    self.parts, self.link_chars = self.saved.pop()
+                elem, kind, pre = prev_elem, prev_kind, prev_pre
+                in_link -= was_link
+                popups -= was_popup
+                continue
+            node: LexborNode = item
+            tag = node.tag
+            if tag == "-text":
+                text = node.text_content
+                if text:
+                    if not pre:
+                        text = _WS.sub(" ", text)
+                    self.parts.append(text)
+                    if in_link:
+                        self.link_chars += len(text)
+                continue
+            if tag is None or tag in _SKIP_TAGS or tag.startswith(("-", "#")):
+                continue
+            if tag == "br":
+                self.parts.append("\n")
+                continue
+            attrs = node.attributes
+            if attrs and _is_hidden(attrs):
+                continue
+            is_block = tag in _BLOCK_TAGS or "-" in tag
+            is_link = tag == "a"
+            is_popup = _is_popup(attrs)
+            card = is_popup and popups > 0 and not is_link
+            stack.append((is_block, elem, kind, pre, is_link, is_popup, card))
+            if card:
+                self.saved.append((self.parts, self.link_chars))
+                self.parts, self.link_chars = [], 0
+            if is_block:
+                self.flush(elem, kind, pre)
+                self.elems.append(_Elem(elem, _is_boiler(tag, attrs), _candidate(tag, attrs)))
+                new_kind = _KINDS.get(tag)
+                if kind not in _STICKY_KINDS or new_kind in _STICKY_KINDS:
+                    kind = new_kind or ("other" if kind not in _STICKY_KINDS else kind)
+                elem = len(self.elems) - 1
+                pre = pre or kind == "pre"
+            in_link += is_link
+            popups += is_popup
+            child = node.last_child
+            while child is not None:
+                stack.append(child)
+                child = child.prev
+        while self.saved:  # only if the walk ended inside a card (it cannot, but stay safe)
+            self.parts = self.saved.pop()[0] + self.parts
+        self.flush(elem, kind, pre)
+
+
+# --------------------------------------------------------------------------- the main content
+
+
+def _weight(text: str) -> int:
+    """Length, with a CJK character worth three (a Chinese sentence is short in characters)."""
+    return len(text) + 2 * len(_CJK.findall(text))
+
+
+def _is_prose(block: _RawBlock, weight: int) -> bool:
+    return (
+        weight >= _MIN_PROSE
+        and block.kind in ("paragraph", "quote", "other", "pre", "list_item", "table")
+        and block.link_chars * 2 < len(block.text)
+    )
+
+
+def _mark_main(walker: _Walker) -> list[bool]:
+    """Which blocks belong to the article, decided on element records only (all passes O(n))."""
+    elems, blocks = walker.elems, walker.blocks
+    n = len(elems)
+    prose, para, linked_heads = [0] * n, [0] * n, [0] * n
+    for block in blocks:
+        if block.aside:
+            continue
+        size = _weight(block.text)
+        if _is_prose(block, size):
+            prose[block.elem] += size
+        if block.kind == "paragraph" and block.link_chars * 2 < len(block.text):
+            para[block.elem] += size
+        elif block.kind == "heading" and block.link_chars * 5 >= len(block.text) * 3:
+            linked_heads[block.elem] += 1
+    own_prose = prose[:]
+    # Elements are recorded in document (pre-)order, so a reverse sweep sums every subtree.
+    for index in range(n - 1, 0, -1):
+        parent = elems[index].parent
+        prose[parent] += prose[index]
+        para[parent] += para[index]
+        linked_heads[parent] += linked_heads[index]
+    page_prose = prose[0]
+    # Strict first; if that leaves little prose the page is a list of teasers (a front page) and
+    # the teasers are its content; if nothing at all is left, the markers are all wrong.
+    for level in (2, 1, 0):
+        boiler = [False] * n
+        for index in range(1, n):
+            rec = elems[index]
+            # A list of linked headlines with little paragraph text is a teaser list.
+            teasers = (
+                level == 2 and linked_heads[index] >= 3 and para[index] < 200 * linked_heads[index]
+            )
+            # A marker on an element that holds most of the page's prose is a false alarm
+            # (a <form> wrapping the whole page, a "has-sidebar" class on a layout wrapper).
+            marked = level > 0 and (rec.boiler or teasers)
+            boiler[index] = marked and prose[index] * 2 <= page_prose
+        # Prose outside boilerplate decides where the article is.
+        clean = own_prose[:]
+        for index in range(n - 1, 0, -1):
+            if not boiler[index]:
+                clean[elems[index].parent] += clean[index]
+        if clean[0] * 4 >= page_prose or (level == 1 and clean[0]):
+            break
+    roots = _choose_main(elems, clean, boiler)
+    in_main = [False] * n
+    for index in range(1, n):
+        in_main[index] = index in roots or (in_main[elems[index].parent] and not boiler[index])
+    return [in_main[block.elem] and not block.aside for block in blocks]
+
+
+def _choose_main(elems: list[_Elem], clean: list[int], boiler: list[bool]) -> set[int]:
+    total = clean[0]
+    if total == 0:
+        return set()
+    n = len(elems)
+    inside_boiler = [False] * n
+    for index in range(1, n):
+        parent = elems[index].parent
+        inside_boiler[index] = inside_boiler[parent] or boiler[index]
+
+    def outermost(kind: str) -> tuple[list[int], list[int]]:
+        """Elements marked ``kind`` that are not inside boilerplate or another such element, and
+        for each element the prose of the ``kind`` elements nested right inside it."""
+        nearest = [0] * n  # the closest ancestor marked ``kind`` (0: none)
+        nested = [0] * n
+        found = []
+        for index in range(1, n):
+            parent = elems[index].parent
+            nearest[index] = parent if elems[parent].candidate == kind else nearest[parent]
+            if elems[index].candidate == kind:
+                if nearest[index]:
+                    nested[nearest[index]] += clean[index]
+                elif not inside_boiler[index]:
+                    found.append(index)
+        return found, nested
+
+    for kind in ("body", "content"):
+        found, _ = outermost(kind)
+        if found and sum(clean[i] for i in found) >= _MARKED_SHARE * total:
+            return set(found)
+    found, nested = outermost("article")
+    if found and sum(clean[i] for i in found) >= _MAIN_SHARE * total:
+        # Several articles: the page's own comes first, teasers after it are small, and an
+        # <article> made mostly of other <article>s is a list of them.
+        single = [i for i in found if nested[i] * 2 < clean[i]] or found
+        biggest = max(clean[i] for i in single)
+        return {next(i for i in single if clean[i] >= _FIRST_ARTICLE_SHARE * biggest)}
+    found, _ = outermost("main")
+    if found:
+        best = max(found, key=lambda i: clean[i])
+        if clean[best] >= _MAIN_SHARE * total:
+            return {best}
+    # The deepest element still holding most of the prose (these form one chain from the root).
+    best = 0
+    for index in range(1, n):
+        if clean[index] >= _DENSITY_SHARE * total and not inside_boiler[index]:
+            best = index
+    return {best} if best else {0}
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _similar_key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _jsonld_blocks(body: str) -> list[Block]:
+    paragraphs = re.split(r"\n\s*\n|\r\n\s*\r\n", body)
+    if len(paragraphs) == 1:
+        paragraphs = body.split("\n")
+    out = []
+    for para in paragraphs:
+        text = _WS.sub(" ", para.translate(_DROP_CHARS)).strip()
+        if text:
+            out.append(Block(text, "paragraph", True))
+    return out
+
+
+def _assemble(meta: PageMeta, blocks: list[Block]) -> ExtractedPage:
+    return ExtractedPage(
+        meta=meta,
+        blocks=tuple(blocks),
+        main_text="\n\n".join(b.text for b in blocks if b.main),
+        full_text="\n\n".join(b.text for b in blocks),
+    )
+
+
+def _as_valid_text(text: str) -> str:
+    """Lone surrogates cannot be encoded for the parser; replace them."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def extract_html(html: str, url: str | None = None) -> ExtractedPage:
+    """Blocks, main text and metadata of an HTML page; never raises on any string."""
+    tree = LexborHTMLParser(_as_valid_text(html))
+    jsonld = parse_jsonld(tree)
+    meta = extract_metadata(tree, url, jsonld)
+    walker = _Walker()
+    start = tree.body if tree.body is not None else tree.root
+    if start is not None:
+        walker.walk(start)
+    main_flags = _mark_main(walker)
+    blocks = [
+        Block(raw.text, raw.kind, flag) for raw, flag in zip(walker.blocks, main_flags, strict=True)
+    ]
+    body = article_body_from_jsonld(jsonld)
+    if body:
+        main_len = sum(len(b.text) for b in blocks if b.main)
+        if len(body) > 2 * main_len + 200:
+            # The article text lives only in the JSON-LD (a script-rendered page): use it, and stop
+            # counting HTML blocks it repeats as main.
+            body_key = _similar_key(body)
+            blocks = [
+                Block(b.text, b.kind, False) if b.main and _similar_key(b.text) in body_key else b
+                for b in blocks
+            ]
+            blocks.extend(_jsonld_blocks(body))
+    return _assemble(meta, blocks)
+
+
+def extract_plain(text: str) -> ExtractedPage:
+    """A plain-text source: paragraphs are separated by blank lines; every block is main."""
+    text = _as_valid_text(text).replace("\r\n", "\n").replace("\r", "\n")
+    blocks = []
+    for para in re.split(r"\n[^\S\n]*\n\s*", text):
+        lines = (_SPACE.sub(" ", line).strip() for line in para.split("\n"))
+        cleaned = "\n".join(line for line in lines if line).translate(_DROP_CHARS).strip()
+        if cleaned:
+            blocks.append(Block(cleaned, "paragraph", True))
+    return _assemble(PageMeta(), blocks)
+
+
+_HTML_SNIFF = re.compile(
+    r"^\s*(?:<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.IGNORECASE
+)
+
+
+def extract(text: str, content_type: str, url: str | None = None) -> ExtractedPage:
+    """Dispatch on the MIME type (sniffing the text when the type says nothing useful)."""
+    mime = (content_type or "").split(";", 1)[0].strip().lower()
+    if mime in ("text/html", "application/xhtml+xml") or mime.endswith("+html"):
+        return extract_html(text, url)
+    if mime.startswith("text/") and mime != "text/xml":
+        return extract_plain(text)
+    if _HTML_SNIFF.match(text[:2000]):
+        return extract_html(text, url)
+    return extract_plain(text)

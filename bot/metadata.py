@@ -1,0 +1,914 @@
+"""Page metadata (title, authors, date, site, language) read from an already parsed HTML tree.
+
+Sources are tried from the most to the least reliable: explicit meta tags and JSON-LD first,
+then page markup (itemprop, rel=author, byline elements, <time>), then the URL and free text.
+Every value read from a page is hostile: sizes are capped and parsing never raises.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+_MAX_JSONLD_CHARS = 2_000_000
+_MAX_JSONLD_OBJECTS = 500
+_MAX_JSONLD_DEPTH = 12
+_MAX_BYLINE_CHARS = 300
+_MAX_NAME_CHARS = 80
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None  # ISO 8601 at the known precision: YYYY-MM-DD, YYYY-MM or YYYY
+    site_name: str | None = None
+    lang: str | None = None
+    canonical_url: str | None = None
+
+    @property
+    def published_year(self) -> int | None:
+        if self.published and self.published[:4].isdigit():
+            return int(self.published[:4])
+        return None
+
+
+# --------------------------------------------------------------------------- small helpers
+
+_WS = re.compile(r"\s+")
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _split_list(text: str) -> list[str]:
+    return text.split("|")
+
+
+def _clean(text: str | None, limit: int = 1000) -> str:
+    if not text:
+        return ""
+    return _WS.sub(" ", text[: limit * 4]).strip()[:limit]
+
+
+def _fold(text: str) -> str:
+    """Case- and accent-insensitive key, so "José" and "JOSE" count as one name."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WS.sub(" ", stripped.casefold()).strip(" .")
+
+
+def _attr(node: LexborNode, name: str) -> str:
+    value = node.attributes.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _node_text(node: LexborNode, limit: int = 2000) -> str:
+    return _clean(node.text(deep=True, separator=" "), limit)
+
+
+def _words(node: LexborNode) -> set[str]:
+    """Lower-case words of an element's class and id ("articleBody__byline" -> article, body, byline)."""
+    raw = f"{_attr(node, 'class')} {_attr(node, 'id')}"[:500]
+    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
+    return set(re.findall(r"[a-z]+", raw))
+
+
+# --------------------------------------------------------------------------- meta tags
+
+
+def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """All <meta> contents keyed by lower-cased name/property/itemprop, in document order."""
+    tags: dict[str, list[str]] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        content = attrs.get("content")
+        if not isinstance(content, str):
+            continue
+        content = _clean(content, 2000)
+        if not content:
+            continue
+        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+            key = attrs.get(key_attr)
+            if isinstance(key, str) and key:
+                # Some pages write several properties in one attribute ("og:title twitter:title").
+                for k in key.lower().split():
+                    tags.setdefault(k, []).append(content)
+    return tags
+
+
+def _first(tags: dict[str, list[str]], *keys: str) -> str | None:
+    for key in keys:
+        for value in tags.get(key, ()):
+            if value:
+                return value
+    return None
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page (top level first, then @graph and nested objects)."""
+    found: list[tuple[int, dict[str, Any]]] = []
+    for node in tree.css("script"):
+        if "ld+json" not in _attr(node, "type").lower():
+            continue
+        raw = node.text(deep=True) or ""
+        if len(raw) > _MAX_JSONLD_CHARS:
+            continue
+        data = _loads_lenient(raw)
+        if data is not None:
+            _collect_objects(data, 0, found)
+        if len(found) >= _MAX_JSONLD_OBJECTS:
+            break
+    found.sort(key=lambda item: item[0])
+    return [obj for _, obj in found[:_MAX_JSONLD_OBJECTS]]
+
+
+def _loads_lenient(raw: str) -> Any:
+    text = raw.strip()
+    text = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text)
+    text = re.sub(r"^\s*<!--|-->\s*$", "", text).strip().rstrip(";")
+    try:
+        return json.loads(text, strict=False)
+    except (ValueError, RecursionError):
+        pass
+    # A common breakage: trailing commas before a closing bracket.
+    try:
+        return json.loads(re.sub(r",\s*([}\]])", r"\1", text), strict=False)
+    except (ValueError, RecursionError):
+        return None
+
+
+def _collect_objects(data: Any, depth: int, out: list[tuple[int, dict[str, Any]]]) -> None:
+    if depth > _MAX_JSONLD_DEPTH or len(out) >= _MAX_JSONLD_OBJECTS:
+        return
+    if isinstance(data, list):
+        for item in data[:_MAX_JSONLD_OBJECTS]:
+            _collect_objects(item, depth + 1 if depth else 0, out)
+        return
+    if not isinstance(data, dict):
+        return
+    if "@type" in data or depth == 0:
+        out.append((depth, data))
+    for key, value in data.items():
+        if key == "@graph":
+            _collect_objects(value, depth, out)
+        elif isinstance(value, dict | list) and key not in _JSONLD_SKIP_KEYS:
+            _collect_objects(value, depth + 1, out)
+
+
+# Nested values that hold other documents, not this page's own facts.
+_JSONLD_SKIP_KEYS = frozenset(
+    {
+        "itemListElement",
+        "hasPart",
+        "isPartOf",
+        "comment",
+        "review",
+        "citation",
+        "mentions",
+        "about",
+        "relatedLink",
+        "significantLink",
+        "breadcrumb",
+        "potentialAction",
+    }
+)
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type")
+    items = value if isinstance(value, list) else [value]
+    return {v.lower().rsplit("/", 1)[-1] for v in items if isinstance(v, str)}
+
+
+def _is_article(obj: dict[str, Any]) -> bool:
+    return any(
+        t.endswith(("article", "posting")) or t in {"report", "blog", "creativework", "recipe"}
+        for t in _types(obj)
+    )
+
+
+def _is_page(obj: dict[str, Any]) -> bool:
+    return any(t.endswith("page") for t in _types(obj))
+
+
+class _JsonLd:
+    """The page's JSON-LD objects with the main article first and @id references resolvable."""
+
+    def __init__(self, objects: list[dict[str, Any]]) -> None:
+        self.objects = objects
+        self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
+        self.articles = [o for o in objects if _is_article(o)]
+        self.pages = [o for o in objects if _is_page(o)]
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) <= 2:
+            return self.by_id.get(value["@id"], value)
+        return value
+
+    def main_objects(self) -> list[dict[str, Any]]:
+        return self.articles + self.pages
+
+    def string(self, *keys: str, objects: Iterable[dict[str, Any]] | None = None) -> str | None:
+        for obj in self.main_objects() if objects is None else objects:
+            for key in keys:
+                value = obj.get(key)
+                if isinstance(value, list) and value:
+                    value = value[0]
+                if isinstance(value, str | int) and str(value).strip():
+                    return _clean(str(value), 2000)
+        return None
+
+
+def article_body_from_jsonld(objects: list[dict[str, Any]]) -> str | None:
+    """The longest ``articleBody`` text in the page's JSON-LD, if any."""
+    best = ""
+    for obj in objects:
+        body = obj.get("articleBody")
+        if isinstance(body, str) and len(body) > len(best):
+            best = body
+    return best.strip() or None
+
+
+# --------------------------------------------------------------------------- dates
+
+_MONTHS: dict[str, int] = {}
+for _num, _names in enumerate(
+    [
+        "january jan janvier janv janv. januar jänner enero ene janeiro gennaio gen januari",
+        "february feb febr février fevrier févr fevr februar febrero fevereiro fev febbraio februari",
+        "march mar mars märz maerz marz marzo março marco maart mrt",
+        "april apr avril abril aprile",
+        "may mai mayo maio maggio mei",
+        "june jun juin juni junio junho giugno",
+        "july jul juillet juil juli julio julho luglio",
+        "august aug août aout agosto augustus ago",
+        "september sep sept septembre septiembre setiembre setembro settembre set",
+        "october oct octobre oktober octubre outubro ottobre okt",
+        "november nov novembre noviembre novembro",
+        "december dec décembre decembre dezember diciembre dezembro dicembre dez dic",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS.setdefault(_name.rstrip("."), _num)
+
+_MONTH_RE = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{2})(?!\d)")
+_YMD_SLASH = re.compile(r"(?<!\d)(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?!\d)")
+_DMY_NUM = re.compile(r"(?<![\d/.])(\d{1,2})([./])(\d{1,2})\2(\d{4})(?![\d/.])")
+_CJK_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_MDY_TEXT = re.compile(
+    rf"\b({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})(?!\d)", re.IGNORECASE
+)
+_DMY_TEXT = re.compile(
+    rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s+(?:de\s+)?({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+_MY_TEXT = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)", re.IGNORECASE)
+_EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+
+
+def _valid(year: int, month: int | None = None, day: int | None = None) -> str | None:
+    if not 1900 <= year <= _dt.date.today().year + 1:
+        return None
+    if month is None:
+        return f"{year:04d}"
+    if not 1 <= month <= 12:
+        return None
+    if day is None:
+        return f"{year:04d}-{month:02d}"
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_date(text: str | None) -> str | None:
+    """A machine-written date (meta content, datetime attribute) as YYYY-MM-DD / YYYY-MM / YYYY."""
+    if not text:
+        return None
+    value = text.strip()[:100]
+    if _EPOCH.match(value):
+        seconds = int(value[:10])
+        try:
+            day = _dt.datetime.fromtimestamp(seconds, tz=_dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            return None
+        return _valid(day.year, day.month, day.day)
+    for pattern in (_ISO_DATE, _YMD_SLASH):
+        m = pattern.match(value)
+        if m:
+            return _valid(int(m[1]), int(m[2]), int(m[3]))
+    m = re.match(r"^(\d{4})(\d{2})(\d{2})(?:T|\d{4,6}|$)", value)
+    if m:
+        return _valid(int(m[1]), int(m[2]), int(m[3]))
+    m = _ISO_MONTH.match(value)
+    if m:
+        return _valid(int(m[1]), int(m[2]))
+    if re.fullmatch(r"\d{4}", value):
+        return _valid(int(value))
+    return find_date_in_text(value)
+
+
+def find_date_in_text(text: str) -> str | None:
+    """The first date written in prose ("March 5, 2024", "5 mars 2024", "05.03.2024", "2024-03-05")."""
+    text = text[:2000]
+    best: tuple[int, str] | None = None
+
+    def offer(pos: int, value: str | None) -> None:
+        nonlocal best
+        if value and (best is None or pos < best[0]):
+            best = (pos, value)
+
+    for m in _ISO_DATE.finditer(text):
+        offer(m.start(), _valid(int(m[1]), int(m[2]), int(m[3])))
+        break
+    for m in _YMD_SLASH.finditer(text):
+        offer(m.start(), _valid(int(m[1]), int(m[2]), int(m[3])))
+        break
+    for m in _CJK_DATE.finditer(text):
+        offer(m.start(), _valid(int(m[1]), int(m[2]), int(m[3])))
+        break
+    for m in _MDY_TEXT.finditer(text):
+        offer(m.start(), _valid(int(m[3]), _MONTHS.get(m[1].lower().rstrip(".")), int(m[2])))
+        break
+    for m in _DMY_TEXT.finditer(text):
+        offer(m.start(), _valid(int(m[3]), _MONTHS.get(m[2].lower().rstrip(".")), int(m[1])))
+        break
+    for m in _DMY_NUM.finditer(text):
+        first, second, year = int(m[1]), int(m[3]), int(m[4])
+        # "05.03.2024" is day-first; "03/05/2024" is ambiguous: month-first unless impossible.
+        if m[2] == "/" and first <= 12:
+            offer(m.start(), _valid(year, first, second))
+        else:
+            offer(m.start(), _valid(year, second, first))
+        break
+    if best is None:
+        for m in _MY_TEXT.finditer(text):
+            offer(m.start(), _valid(int(m[2]), _MONTHS.get(m[1].lower().rstrip("."))))
+            break
+    return best[1] if best else None
+
+
+_URL_DATES = (
+    re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$|[-_])"),
+    re.compile(r"[/_-]((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[/_.-]|$)"),
+    re.compile(r"/((?:19|20)\d{2})(\d{2})(\d{2})(?:/|[-_])"),
+    re.compile(r"/((?:19|20)\d{2})/(\d{2})(?:/)"),
+)
+
+
+def date_from_url(url: str | None) -> str | None:
+    """A date written in a URL path: /2024/03/05/, /2024-03-05-, /20240305/ or /2024/03/."""
+    if not url:
+        return None
+    try:
+        path = urlsplit(url[:2048]).path
+    except ValueError:
+        return None
+    for pattern in _URL_DATES:
+        m = pattern.search(path)
+        if m:
+            groups = [int(g) for g in m.groups()]
+            value = _valid(*groups)
+            if value:
+                return value
+    return None
+
+
+# --------------------------------------------------------------------------- author names
+
+_BY_PREFIX = re.compile(
+    r"^(?:(?:written|posted|words|story|text|reporting|report|published|interview|article)\s+)?"
+    r"(?:by|par|von|por|door|av|af|przez|автор|от)\s*[:\-–]?\s+|"
+    r"^(?:authors?|autor(?:in|es|a)?|auteur(?:e|s)?|autore|text|texte|tekst|redaktion|"
+    r"writer|byline|reporter)\s*[:\-–]\s*",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\||/|•|·|\n|\(|\)|\s(?:and|und|et|y|e|og|en|och|ja|és|&|\+|with|avec|mit|con|com)\s)\s*",
+    re.IGNORECASE,
+)
+_PIPE_LIKE = re.compile(r"\s+[|–—]\s+|\s+-\s+")
+_CONNECTOR = re.compile(r"^(?:and|und|et|y|e|with|avec|mit|con|com|&)\s+", re.IGNORECASE)
+_PARENS = re.compile(r"\(([^()]*)\)")
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|lundi|mardi|mercredi|jeudi|"
+    "vendredi|samedi|dimanche|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    "lunes|martes|miércoles|jueves|viernes|sábado|domingo"
+)
+_NON_AUTHOR_LINE = re.compile(
+    r"^(?:edited|photos?|photographs?|photography|illustrations?|graphics?|video|images?|"
+    r"fact[- ]checked|reviewed|medically reviewed|translated|design(?:ed)?|produced)\b",
+    re.IGNORECASE,
+)
+_DATEISH = re.compile(
+    rf"\b(?:updated|published|posted|modified|last updated|created|on|{_WEEKDAYS})\b.*$|"
+    rf"\b(?:{_MONTH_RE})\.?\s+\d{{1,2}}\b.*$|\b\d{{1,2}}\s+(?:{_MONTH_RE})\b.*$|"
+    r"\b\d{1,2}[:.]\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)?.*$|\b\d{4}-\d{2}-\d{2}.*$|\b\d{1,2}/\d{1,2}/\d{2,4}.*$|"
+    r"\b(?:today|yesterday|\d+\s+(?:hours?|minutes?|mins?|days?)\s+ago)\b.*$",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = _wordset(
+    """reporter correspondent editor editors writer writers staff contributor contributors columnist
+    producer photographer analyst director chief senior associate deputy contributing special
+    editorial freelance journalist journalists correspondents bureau desk team newsroom intern
+    columnists host anchor founder ceo president managing executive"""
+)
+_NOT_NAMES = frozenset(
+    _fold(s)
+    for s in _wordset(
+        """follow unfollow share email e-mail twitter facebook linkedin instagram more view
+    profile bio comments comment updated published posted by and admin administrator unknown
+    anonymous guest home menu search read more all posts see all subscribe login sign in
+    inc inc. ltd llc co corp gmbh ma phd md jr sr rn mph dr prof mr mrs ms"""
+    )
+)
+_AGENCIES = frozenset(
+    _fold(s)
+    for s in _split_list(
+        "Reuters|AP|Associated Press|AFP|Agence France-Presse|Bloomberg|dpa|PA|PA Media|UPI|Xinhua|"
+        "EFE|ANSA|Kyodo|Yonhap|TASS|Getty Images|Staff"
+    )
+)
+_URLISH = re.compile(r"https?://\S*|www\.\S+|\S+@\S+\.\S+|@\w+", re.IGNORECASE)
+
+
+def split_byline(text: str | None) -> list[str]:
+    """Person names in a byline: "By Jane Doe and John Smith, Staff Writers | Updated May 3" ->
+    ["Jane Doe", "John Smith"]."""
+    if not text:
+        return []
+    names: list[str] = []
+    text = _URLISH.sub(" ", text[: _MAX_BYLINE_CHARS * 2])
+    # "Ann Lee (with Bo Ma)" names a co-author; "Richard (R.J.) Eskow" a nickname or handle.
+    text = _PARENS.sub(lambda m: f", {m[1]}," if _CONNECTOR.match(m[1]) else " ", text)
+    for line in re.split(r"\s*\n\s*", text):
+        line = _WS.sub(" ", line).strip()
+        if not line or _NON_AUTHOR_LINE.match(line):
+            continue
+        line = _BY_PREFIX.sub("", line)
+        line = _DATEISH.sub("", line).strip(" ,;:|-–—")
+        # "Jane Doe | Reuters", "Jane Doe - Staff Writer": the name comes first.
+        pieces = _PIPE_LIKE.split(line)
+        for i, piece in enumerate(pieces):
+            found = [n for n in (_clean_name(p) for p in _SPLIT.split(piece)) if n]
+            if found or i:
+                names.extend(found)
+                break
+    if len(names) > 1:
+        people = [n for n in names if _fold(n) not in _AGENCIES]
+        names = people or names
+    return _dedupe(names)[:20]
+
+
+def _clean_name(piece: str) -> str | None:
+    piece = _CONNECTOR.sub("", _BY_PREFIX.sub("", piece.strip()))
+    piece = piece.strip(" .,;:!?\"'“”‘’«»()[]{}*-–—|")
+    if not piece:
+        return None
+    words = piece.split()
+    if words[0].lower() in ("our", "the", "from"):
+        return None  # "Our Foreign Staff", "The Editors"
+    # Cut at a role word: "Jane Doe Staff Writer" -> "Jane Doe"; "Games Editor" is no name.
+    for i, word in enumerate(words):
+        if word.lower().strip(".,") in _ROLE_WORDS:
+            words = words[:i] if i > 1 else []
+            break
+    name = " ".join(words).strip(" .,;:-–—")
+    if not name or len(name) > _MAX_NAME_CHARS or len(words) > 6:
+        return None
+    if any(ch.isdigit() for ch in name) or not any(ch.isalpha() for ch in name):
+        return None
+    if _fold(name) in _NOT_NAMES:
+        return None
+    cased = [ch for ch in name if ch.isalpha() and (ch.isupper() or ch.islower())]
+    if cased and not any(ch.isupper() for ch in cased):
+        return None
+    if len(name) < 2:
+        return None
+    return name
+
+
+def _dedupe(names: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for name in names:
+        key = _fold(name)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(name)
+    return out
+
+
+def _jsonld_authors(ld: _JsonLd) -> tuple[list[str], bool]:
+    """Authors of the main JSON-LD object; the flag says whether any of them is a person."""
+    for obj in ld.main_objects() or ld.objects:
+        value = obj.get("author") or obj.get("creator")
+        if not value:
+            continue
+        names: list[str] = []
+        person = False
+        items = value if isinstance(value, list) else [value]
+        for item in items[:30]:
+            item = ld.resolve(item)
+            if isinstance(item, str):
+                if not item.lower().startswith(("http:", "https:", "www.")):
+                    names.extend(split_byline(item))
+                    person = True
+            elif isinstance(item, dict):
+                types = _types(item)
+                raw = item.get("name")
+                if isinstance(raw, list) and raw:
+                    raw = raw[0]
+                if not isinstance(raw, str) or not raw.strip():
+                    given, family = item.get("givenName"), item.get("familyName")
+                    raw = " ".join(x for x in (given, family) if isinstance(x, str))
+                if not raw.strip():
+                    continue
+                if types and not (types & {"person"}):
+                    names.append(_clean(raw, _MAX_NAME_CHARS))  # an organisation keeps its name
+                else:
+                    names.extend(split_byline(raw))
+                    person = True
+        names = _dedupe(n for n in names if n)
+        if names:
+            return names, person
+    return [], False
+
+
+_AUTHOR_META = (
+    "dc:creator",
+    "dc.creator",
+    "dcterms:creator",
+    "dcterms.creator",
+    "author",
+    "parsely-author",
+    "sailthru.author",
+    "article:author",
+    "og:article:author",
+    "byl",
+    "citation_author",
+)
+_LAST_FIRST_META = frozenset(
+    {"dc:creator", "dc.creator", "dcterms:creator", "dcterms.creator", "citation_author"}
+)
+
+
+def _meta_authors(tags: dict[str, list[str]]) -> list[str]:
+    for key in _AUTHOR_META:
+        names: list[str] = []
+        for value in tags.get(key, ()):
+            if re.match(r"(?:https?:|www\.)|\S+\.\w{2,4}/", value, re.IGNORECASE):
+                continue
+            m = re.fullmatch(r"([^,]+),\s*([^,]+)", value)
+            if key in _LAST_FIRST_META and m and len(m[1].split()) <= 2:
+                names.extend(split_byline(f"{m[2]} {m[1]}"))  # "Jong, Michiel de"
+            else:
+                names.extend(split_byline(value))
+        names = _dedupe(n for n in names if n)
+        if names:
+            return names
+    return []
+
+
+_BOILER_WORDS = _wordset(
+    "comment comments related recommended recommendation recommendations sidebar footer nav "
+    "navigation newsletter promo popular trending more outbrain taboola"
+)
+
+
+def _in_boilerplate(node: LexborNode, levels: int = 12) -> bool:
+    """Inside comments, related links, navigation, or an aside/footer that is not the article's."""
+    outside_article = False
+    parent = node.parent
+    for _ in range(levels):
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if parent.tag in ("article", "main"):
+            return False
+        if parent.tag == "nav" or _words(parent) & _BOILER_WORDS:
+            return True
+        if parent.tag in ("aside", "footer"):
+            outside_article = True
+        parent = parent.parent
+    return outside_article
+
+
+def _markup_authors(tree: LexborHTMLParser) -> list[str]:
+    """Names from itemprop=author, rel=author and byline/author elements, in that order."""
+    for node in tree.css('[itemprop~="author"], [itemprop~="creator"]'):
+        if _in_boilerplate(node):
+            continue
+        inner = node.css_first('[itemprop~="name"]')
+        value = _attr(inner, "content") if inner is not None else ""
+        if not value and inner is not None:
+            value = _node_text(inner, _MAX_BYLINE_CHARS)
+        if not value:
+            value = _attr(node, "content") or _node_text(node, _MAX_BYLINE_CHARS)
+        names = split_byline(value)
+        if names:
+            return names
+    names = []
+    for node in tree.css('a[rel~="author"]'):
+        if not _in_boilerplate(node):
+            names.extend(split_byline(_node_text(node, _MAX_BYLINE_CHARS)))
+    if names:
+        return _dedupe(names)
+    for selector in (
+        '[class*="byline"], [id*="byline"], [class*="Byline"], [data-testid*="byline"]',
+        '[class*="author"], [id*="author"], [class*="Author"]',
+    ):
+        for node in tree.css(selector):
+            if node.tag in ("meta", "link", "script", "style", "body", "html", "article", "main"):
+                continue
+            if _words(node) & _NOT_BYLINE_WORDS or _in_boilerplate(node):
+                continue
+            names = split_byline(_lines_of(node))
+            if names:
+                return names
+    return []
+
+
+# Author widgets that are not the byline: "follow this author", bios, avatars.
+_NOT_BYLINE_WORDS = _wordset(
+    "follow bio biography avatar image img photo picture social twitter email description "
+    "comment comments"
+)
+_LINE_BREAK_TAGS = _wordset(
+    "br p div li ul ol h1 h2 h3 h4 h5 h6 section dd dt tr td header footer address figure "
+    "figcaption time"
+)
+
+
+def _lines_of(node: LexborNode, limit: int = 200) -> str:
+    """An element's text with line breaks where blocks and <br> break it ("Written by A" / "Edited
+    by B"); empty if the element is too long to be a byline."""
+    parts: list[str] = []
+    size = 0
+    for count, child in enumerate(node.traverse(include_text=True)):
+        if count > limit or size > _MAX_BYLINE_CHARS * 3:
+            return ""
+        tag = child.tag
+        if tag == "-text":
+            text = child.text_content or ""
+            parts.append(text)
+            size += len(text)
+        elif tag in _LINE_BREAK_TAGS:
+            parts.append("\n")
+        elif tag in ("script", "style", "noscript", "template", "svg"):
+            return ""  # a widget, not a byline
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- title and site
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|»|·|•|/)\s+")
+
+
+def _clean_title(title: str, site_name: str | None) -> str:
+    """Drop a " | Site" suffix (or "Site | " prefix) from a <title>."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    site_key = _fold(site_name) if site_name else None
+    if site_key:
+        if _fold(parts[-1]) == site_key or site_key in _fold(parts[-1]):
+            return " - ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        if _fold(parts[0]) == site_key:
+            return parts[-1] if len(parts) == 2 else title
+    # No known site name: a short trailing part is most likely the site.
+    if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
+        return re.split(r"\s+(?:\||-|–|—|::|»|·|•|/)\s+[^|–—»·•/]*$", title, maxsplit=1)[0]
+    return title
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def extract_metadata(
+    tree: LexborHTMLParser, url: str | None = None, jsonld: list[dict[str, Any]] | None = None
+) -> PageMeta:
+    """Title, authors, published date, site name, language and canonical URL of a parsed page."""
+    tags = _meta_tags(tree)
+    ld = _JsonLd(parse_jsonld(tree) if jsonld is None else jsonld)
+
+    site_name = _first(tags, "og:site_name", "application-name", "twitter:site:name")
+    if not site_name:
+        for obj in ld.main_objects():
+            publisher = ld.resolve(obj.get("publisher"))
+            if isinstance(publisher, list) and publisher:
+                publisher = ld.resolve(publisher[0])
+            if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+                site_name = _clean(publisher["name"], 200) or None
+                if site_name:
+                    break
+    if not site_name:
+        site_name = ld.string("name", objects=[o for o in ld.objects if "website" in _types(o)])
+
+    return PageMeta(
+        title=_title(tree, tags, ld, site_name),
+        authors=tuple(_authors(tree, tags, ld)),
+        published=_published(tree, tags, ld, url),
+        site_name=site_name or None,
+        lang=_lang(tree, tags),
+        canonical_url=_canonical(tree, tags, url),
+    )
+
+
+def _title(
+    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site: str | None
+) -> str | None:
+    for candidate in (
+        _first(tags, "og:title", "twitter:title"),
+        ld.string("headline", objects=ld.articles),
+    ):
+        if candidate:
+            return _clean_title(candidate, site) if site else candidate
+    node = tree.css_first("title")
+    if node is not None and node.parent is not None and node.parent.tag != "svg":
+        text = _node_text(node, 500)
+        if text:
+            return _clean_title(text, site)
+    node = tree.css_first("h1")
+    if node is not None:
+        return _node_text(node, 500) or None
+    return None
+
+
+def _authors(tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+    organisations: list[str] = []
+    names, person = _jsonld_authors(ld)
+    if names and person:
+        return names
+    organisations = names
+    for source in (lambda: _meta_authors(tags), lambda: _markup_authors(tree)):
+        names = source()
+        if names:
+            return names
+    return organisations
+
+
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "article:published",
+    "datepublished",
+    "parsely-pub-date",
+    "sailthru.date",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "published_time",
+    "published-date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dcterms.date",
+    "dc.date.created",
+    "dcterms.created",
+    "citation_publication_date",
+    "citation_date",
+    "article.published",
+    "original-publish-date",
+    "datecreated",
+    "date.created",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "last-modified",
+    "dc.date.modified",
+    "dcterms.modified",
+    "lastmod",
+)
+
+
+def _published(
+    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, url: str | None
+) -> str | None:
+    value = ld.string("datePublished")
+    if value and (found := parse_date(value)):
+        return found
+    for key in _PUBLISHED_META:
+        for value in tags.get(key, ()):
+            if found := parse_date(value):
+                return found
+    for key in ("dateCreated", "uploadDate"):
+        value = ld.string(key)
+        if value and (found := parse_date(value)):
+            return found
+    for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]'):
+        value = _attr(node, "datetime") or _attr(node, "content") or _node_text(node, 200)
+        if found := parse_date(value):
+            return found
+    found = _time_element_date(tree)
+    if found:
+        return found
+    if found := date_from_url(url):
+        return found
+    for link in tree.css('link[rel~="canonical"]'):
+        if found := date_from_url(_attr(link, "href")):
+            return found
+    if found := _byline_text_date(tree):
+        return found
+    for key in _MODIFIED_META:
+        for value in tags.get(key, ()):
+            if found := parse_date(value):
+                return found
+    value = ld.string("dateModified")
+    return parse_date(value) if value else None
+
+
+def _time_element_date(tree: LexborHTMLParser) -> str | None:
+    """The date of the first <time datetime> that belongs to the article or its byline."""
+    fallback: str | None = None
+    for node in tree.css("time"):
+        value = _attr(node, "datetime")
+        found = parse_date(value) if value else None
+        if not found or _in_boilerplate(node):
+            continue
+        if "pubdate" in node.attributes or _words(node) & {"published", "publish", "pubdate"}:
+            return found
+        ancestor = node.parent
+        for _ in range(10):
+            if ancestor is None:
+                break
+            if ancestor.tag in ("article", "main", "header") or _words(ancestor) & {
+                "byline",
+                "article",
+                "post",
+                "entry",
+                "meta",
+                "dateline",
+                "story",
+                "author",
+                "published",
+                "date",
+                "timestamp",
+            }:
+                return found
+            ancestor = ancestor.parent
+        fallback = fallback or found
+    return fallback
+
+
+def _byline_text_date(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css(
+        '[class*="byline"], [class*="date"], [class*="Date"], [class*="time"], '
+        '[class*="publish"], [class*="meta"], [id*="date"], [id*="byline"]'
+    ):
+        if node.tag in ("meta", "script", "style", "body", "html"):
+            continue
+        text = node.text(deep=True, separator=" ") or ""
+        if not text.strip() or len(text) > 400 or _in_boilerplate(node):
+            continue
+        if found := find_date_in_text(text):
+            return found
+    return None
+
+
+def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
+    root = tree.root
+    value = _attr(root, "lang") or _attr(root, "xml:lang") if root is not None else ""
+    if not value:
+        value = _first(tags, "content-language", "language", "dc.language") or ""
+        if not value and (locale := _first(tags, "og:locale")):
+            value = locale.replace("_", "-")
+    value = value.strip().split(",")[0].strip()
+    return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else None
+
+
+def _canonical(tree: LexborHTMLParser, tags: dict[str, list[str]], url: str | None) -> str | None:
+    candidates: list[str] = [_attr(n, "href") for n in tree.css('link[rel~="canonical"]')]
+    candidates.append(_first(tags, "og:url") or "")
+    for href in candidates:
+        href = href.strip()
+        if not href or len(href) > 2048:
+            continue
+        try:
+            absolute = urljoin(url, href) if url else href
+            parts = urlsplit(absolute)
+        except ValueError:
+            continue
+        if parts.scheme in ("http", "https") and parts.netloc:
+            return absolute
+    return None
