@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from bot.models import InputError, QuoteInput, VerificationResult
 
+FIELDS = frozenset({"id", "url", "quote", "author", "year", "statement", "stance"})
 VerifyFn = Callable[[QuoteInput], Awaitable[VerificationResult]]
 
 
@@ -21,15 +22,17 @@ def parse_line(line: str, number: int) -> QuoteInput:
         raise InputError("line", f"is not valid JSON ({exc.msg} at column {exc.colno})") from exc
     if not isinstance(data, dict):
         raise InputError("line", "must be a JSON object with url, quote, author, year, id")
-    unknown = sorted(set(data) - {"id", "url", "quote", "author", "year"})
+    unknown = sorted(set(data) - FIELDS)
     if unknown:
-        raise InputError(unknown[0], "is not a known field (expected id, url, quote, author, year)")
+        raise InputError(unknown[0], f"is not a known field (expected {', '.join(sorted(FIELDS))})")
     return QuoteInput.parse(
         quote=data.get("quote"),
         url=data.get("url"),
         author=data.get("author"),
         year=data.get("year"),
         id=data.get("id", number),
+        statement=data.get("statement"),
+        stance=data.get("stance"),
     )
 
 

@@ -29,6 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--quote", help="the quoted words (12 to 5,000 characters)")
     v.add_argument("--author", help="the person the quote is attributed to")
     v.add_argument("--year", help="the year the quote is said to be from")
+    v.add_argument("--statement", help="the claim the quoted person takes a stance on")
+    v.add_argument("--stance", help="the person's stance on the statement: for, against, abstain")
     v.add_argument("--config", type=Path, help="config file (default ./config.toml)")
     v.add_argument("--json", action="store_true", help="print one JSON object")
     v.add_argument(
@@ -90,7 +92,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return EXIT_BAD_INPUT
         return asyncio.run(_verify_batch(config, lines, concurrency))
     try:
-        inp = QuoteInput.parse(quote=args.quote, url=args.url, author=args.author, year=args.year)
+        inp = QuoteInput.parse(
+            quote=args.quote,
+            url=args.url,
+            author=args.author,
+            year=args.year,
+            statement=args.statement,
+            stance=args.stance,
+        )
     except InputError as exc:
         print(f"verify: --{exc.field} {exc.message}", file=sys.stderr)
         if args.json:

@@ -16,6 +16,8 @@ QUOTE_MIN_CHARS = 12
 QUOTE_MAX_CHARS = 5000
 AUTHOR_MAX_CHARS = 200
 URL_MAX_CHARS = 2048
+STATEMENT_MAX_CHARS = 1000
+STANCE_VALUES = ("for", "against", "abstain")
 
 # Kinds of discrepancy; the first group are problems with the words, the last with the source.
 DISCREPANCY_KINDS = (
@@ -54,6 +56,8 @@ class QuoteInput:
     author: str | None = None
     year: int | None = None
     id: str | None = None
+    statement: str | None = None
+    stance: str | None = None
 
     @classmethod
     def parse(
@@ -64,6 +68,8 @@ class QuoteInput:
         author: Any = None,
         year: Any = None,
         id: Any = None,
+        statement: Any = None,
+        stance: Any = None,
     ) -> QuoteInput:
         """Validate raw user input (strings from a CLI, JSON or Discord) into a QuoteInput."""
         if not isinstance(quote, str) or not quote.strip():
@@ -88,9 +94,33 @@ class QuoteInput:
         year = validate_year(year)
         if id is not None and not isinstance(id, str | int):
             raise InputError("id", "must be a string or a number")
+        statement, stance = validate_stance(statement, stance)
         return cls(
-            quote=quote, url=url, author=author, year=year, id=None if id is None else str(id)
+            quote=quote,
+            url=url,
+            author=author,
+            year=year,
+            id=None if id is None else str(id),
+            statement=statement,
+            stance=stance,
         )
+
+
+def validate_stance(statement: Any, stance: Any) -> tuple[str | None, str | None]:
+    """A statement (the claim voted on) and the quoted person's stance on it, both optional."""
+    if statement is not None and not isinstance(statement, str):
+        raise InputError("statement", "must be text: the claim the stance is about")
+    statement = " ".join(statement.split()) if statement else None
+    if statement and len(statement) > STATEMENT_MAX_CHARS:
+        raise InputError("statement", f"is longer than {STATEMENT_MAX_CHARS:,} characters")
+    if stance is not None and not isinstance(stance, str):
+        raise InputError("stance", "must be one of for, against, abstain")
+    stance = stance.strip().lower() if stance else None
+    if stance and stance not in STANCE_VALUES:
+        raise InputError("stance", f"must be one of for, against, abstain (got {stance[:20]!r})")
+    if stance and not statement:
+        raise InputError("statement", "is required when a stance is given")
+    return statement or None, stance or None
 
 
 def validate_url(url: Any) -> str:
@@ -188,6 +218,7 @@ class Checks:
     text: CheckState = "unknown"
     author: CheckState = "unknown"
     year: CheckState = "unknown"
+    stance: CheckState = "unknown"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -202,6 +233,7 @@ class VerificationResult:
     source: SourceInfo
     matches: list[Match] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    stance: dict[str, Any] | None = None  # the stance check's details, when one was asked for
 
     @property
     def errors(self) -> list[Discrepancy]:
@@ -223,6 +255,7 @@ class VerificationResult:
             "source": self.source.to_json(),
             "matches": [m.to_json() for m in self.matches],
             "elapsed_ms": round(self.elapsed_ms, 2),
+            **({"stance": self.stance} if self.stance is not None else {}),
         }
 
 

@@ -51,6 +51,12 @@ def render_text(result: VerificationResult) -> str:
             )
         )
     )
+    if result.stance is not None:
+        found = result.stance.get("found") or "?"
+        lines.append(
+            f"  stance: claimed {result.stance.get('claimed')}, model reads {found}: "
+            + str(result.stance.get("justification", ""))
+        )
     if result.discrepancies:
         lines.append(
             f"  {len(result.discrepancies)} discrepanc"

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,9 @@ from bot.models import (
     VerificationResult,
 )
 from bot.names import matches_any_author, named_in, split_author_list
+from bot.stance import StanceChecker, StanceResult
+from bot.storage import open_database
+from bot.storage.pages import PageCache
 from bot.textnorm import tokenize
 
 TEXT_KINDS = frozenset({"quote_not_found", "altered_wording", "unmarked_omission", "reordered"})
@@ -175,41 +179,68 @@ def check_page(inp: QuoteInput, page: FetchedPage, config: MatchConfig) -> Verif
     return judge(inp, extracted, source_info(page), config)
 
 
+def apply_stance(result: VerificationResult, stance: StanceResult) -> None:
+    """Add the stance check to a judged result; a mismatch is an error like any other."""
+    result.checks.stance = stance.state
+    result.stance = stance.to_json()
+    if stance.discrepancy is not None and result.verdict != "unverifiable":
+        result.discrepancies.append(stance.discrepancy)
+        if stance.discrepancy.severity == "error":
+            result.verdict = "disputed"
+
+
 class Verifier:
     """Fetches sources (with the page cache) and judges quotes; one per process or bot."""
 
-    def __init__(self, config: Config, *, fetcher: Fetcher | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        fetcher: Fetcher | None = None,
+        stance: StanceChecker | None = None,
+    ) -> None:
         self.config = config
         self._own_fetcher = fetcher is None
-        self.fetcher = fetcher or Fetcher(config.fetch, cache=_open_cache(config))
+        self._own_stance = stance is None
+        # One database for the page cache and the model's call budget.
+        db = (
+            open_database(Path(config.database.path)) if fetcher is None or stance is None else None
+        )
+        if fetcher is None:
+            cache = (
+                PageCache(db, config.fetch.cache_ttl) if db and config.fetch.cache_ttl > 0 else None
+            )
+            fetcher = Fetcher(config.fetch, cache=cache)
+        self.fetcher = fetcher
+        self.stance = stance or StanceChecker(config.llm, config.secret(config.llm.api_key_env), db)
 
     async def verify(self, inp: QuoteInput) -> VerificationResult:
         started = time.perf_counter()
+        stance_task = None
+        if inp.statement and inp.stance:
+            # The stance does not depend on the source: ask while the page is fetched.
+            stance_task = asyncio.ensure_future(
+                self.stance.check(inp.quote, inp.author, inp.statement, inp.stance)
+            )
         try:
             page = await self.fetcher.fetch(inp.url)
         except FetchFailure as failure:
             result = failure_result(inp, failure)
         else:
             result = check_page(inp, page, self.config.match)
+        if stance_task is not None:
+            apply_stance(result, await stance_task)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
 
     async def close(self) -> None:
         if self._own_fetcher:
             await self.fetcher.close()
+        if self._own_stance:
+            await self.stance.close()
 
     async def __aenter__(self) -> Verifier:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.close()
-
-
-def _open_cache(config: Config) -> Any:
-    if config.fetch.cache_ttl <= 0:
-        return None
-    from bot.storage import open_database
-    from bot.storage.pages import PageCache
-
-    path = Path(config.database.path)
-    return PageCache(open_database(path), ttl=config.fetch.cache_ttl)

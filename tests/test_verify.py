@@ -111,7 +111,12 @@ async def test_sample_article_verified_with_unmarked_cuts_as_warnings(
     assert result.verdict == "verified", result.discrepancies
     assert [d.kind for d in result.discrepancies] == ["unmarked_omission"] * 3
     assert all(d.severity == "warning" for d in result.discrepancies)
-    assert result.checks.to_json() == {"text": "pass", "author": "pass", "year": "pass"}
+    assert result.checks.to_json() == {
+        "text": "pass",
+        "author": "pass",
+        "year": "pass",
+        "stance": "unknown",
+    }
     assert result.source.title and "Community Gardens" in result.source.title
     assert result.source.authors == ["Priya Raman"]
     assert result.source.published and result.source.published.startswith("2024")
@@ -214,7 +219,12 @@ async def test_seed_post_is_verified_with_its_three_unmarked_cuts(
     assert skipped[0].startswith("The debate is surfacing")  # a paragraph
     assert skipped[1].startswith("I serve as head of public policy")  # a paragraph's opening
     assert skipped[2] == "Open models promote transparency and competition"  # a heading
-    assert result.checks.to_json() == {"text": "pass", "author": "pass", "year": "pass"}
+    assert result.checks.to_json() == {
+        "text": "pass",
+        "author": "pass",
+        "year": "pass",
+        "stance": "unknown",
+    }
 
 
 @seed_only
@@ -252,10 +262,11 @@ def seed_other_sentence() -> str:
 # --- the command line contract --------------------------------------------------------------
 
 
-async def run_cli(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+async def run_cli(tmp_path: Path, *args: str, extra: str = "") -> tuple[int, str, str]:
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[fetch]\nallow_private_networks = true\nretries = 0\n[database]\npath = "{tmp_path / "v.db"}"\n'
+        + extra
     )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -356,3 +367,58 @@ async def test_cli_batch_keeps_order_and_survives_bad_lines(site: str, tmp_path:
     assert [r["verdict"] for r in results] == ["verified", None, "disputed", None, "unverifiable"]
     assert results[1]["error"]["field"] == "line" and results[3]["error"]["field"] == "url"
     assert "5/5" in err
+
+
+# --- the stance check wired through the verify command (issue 6) -------------------------------
+
+
+async def test_cli_stance_check_against_a_fake_model(site: str, tmp_path: Path) -> None:
+    from bot.fakellm import FakeLLM, stance_rule
+
+    quote = "Community gardens are the bedrock for local resilience in cities."
+    statement = "Cities should sell vacant lots to developers"
+    async with FakeLLM(stance_rule(relevant="yes", position="against")) as llm:
+        extra = f'[llm]\nbase_url = "{llm.base_url}"\nmodel = "fake"\ntimeout = 5\n'
+        cfg_args = (
+            "--url",
+            f"{site}/article",
+            "--quote",
+            quote,
+            "--statement",
+            statement,
+            "--json",
+        )
+        code, out, _ = await run_cli(tmp_path, *cfg_args, "--stance", "against", extra=extra)
+        data = json.loads(out)
+        assert code == 0 and data["checks"]["stance"] == "pass"
+        assert data["stance"]["found"] == "against"
+        code, out, _ = await run_cli(tmp_path, *cfg_args, "--stance", "for", extra=extra)
+        data = json.loads(out)
+        assert code == 1 and data["checks"]["stance"] == "fail"
+        assert [d["kind"] for d in data["discrepancies"]] == ["stance_mismatch"]
+        # The model never saw what was claimed: both runs sent identical requests.
+        bodies = sorted(json.dumps(r.json, sort_keys=True) for r in llm.requests)
+        assert len(bodies) == 4 and bodies[0::2] == bodies[1::2]
+
+
+async def test_cli_stance_without_model_is_not_checked(site: str, tmp_path: Path) -> None:
+    quote = "Community gardens are the bedrock for local resilience in cities."
+    code, out, _ = await run_cli(
+        tmp_path,
+        "--url",
+        f"{site}/article",
+        "--quote",
+        quote,
+        "--statement",
+        "Gardens help",
+        "--stance",
+        "for",
+        "--json",
+    )
+    data = json.loads(out)
+    assert code == 0 and data["checks"]["stance"] == "unknown"
+    assert "no model configured" in data["stance"]["justification"]
+    code, _, err = await run_cli(
+        tmp_path, "--url", f"{site}/article", "--quote", quote, "--stance", "maybe"
+    )
+    assert code == 64 and "--stance" in err
