@@ -44,6 +44,7 @@ class Seen:
     deletes: asyncio.Queue[discord.RawMessageDeleteEvent] = field(default_factory=asyncio.Queue)
     reactions: asyncio.Queue[discord.RawReactionActionEvent] = field(default_factory=asyncio.Queue)
     modal_values: asyncio.Queue[dict[str, str]] = field(default_factory=asyncio.Queue)
+    threads: asyncio.Queue[discord.Thread] = field(default_factory=asyncio.Queue)
     resumed: asyncio.Event = field(default_factory=asyncio.Event)
     errors: asyncio.Queue[BaseException] = field(default_factory=asyncio.Queue)
 
@@ -68,6 +69,19 @@ class ConfirmView(discord.ui.View):
             content=f"confirmed by {interaction.user.id}", view=None
         )
 
+    @discord.ui.select(
+        custom_id="verbatim:verdict",
+        options=[
+            discord.SelectOption(label="Accurate", value="accurate"),
+            discord.SelectOption(label="Misquote", value="misquote"),
+        ],
+    )
+    async def verdict(
+        self, interaction: discord.Interaction, select: discord.ui.Select[Any]
+    ) -> None:
+        await interaction.response.defer()  # type 6: acknowledge, edit the message later
+        await interaction.edit_original_response(content=f"verdict: {select.values[0]}")
+
 
 class ReportModal(discord.ui.Modal, title="Report a quote"):
     source: discord.ui.TextInput[Any] = discord.ui.TextInput(label="Source URL", custom_id="source")
@@ -78,9 +92,15 @@ class ReportModal(discord.ui.Modal, title="Report a quote"):
     def __init__(self, seen: Seen) -> None:
         super().__init__(custom_id="verbatim:report")
         self.seen = seen
+        self.year: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            custom_id="year", required=False, max_length=4
+        )
+        self.add_item(discord.ui.Label(text="Year", component=self.year))
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        self.seen.modal_values.put_nowait({"source": self.source.value, "note": self.note.value})
+        self.seen.modal_values.put_nowait(
+            {"source": self.source.value, "note": self.note.value, "year": self.year.value}
+        )
         await interaction.response.send_message(
             f"report received: {self.source.value}", ephemeral=True
         )
@@ -131,19 +151,41 @@ def make_bot(setup: Setup, seen: Seen, *, message_content: bool = True) -> comma
     async def show_setting(interaction: discord.Interaction, key: str) -> None:
         await interaction.response.send_message(f"setting {key} = default", ephemeral=True)
 
+    @app_commands.command(name="credit", description="Credit a member")
+    async def credit(
+        interaction: discord.Interaction,
+        member: discord.Member,
+        channel: discord.TextChannel,
+        role: discord.Role,
+    ) -> None:
+        await interaction.response.send_message(
+            f"{member.display_name} in #{channel.name} as {role.name}"
+        )
+
+    @app_commands.command(name="lifecycle", description="Reply, look, follow up, delete")
+    async def lifecycle(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("first")
+        original = await interaction.original_response()
+        await interaction.followup.send(f"secret about {original.id}", ephemeral=True)
+        await interaction.delete_original_response()
+
     @app_commands.context_menu(name="Check quote")
     async def check_message(interaction: discord.Interaction, message: discord.Message) -> None:
         await interaction.response.defer(thinking=True)
         await interaction.followup.send(f"checking: {message.content}")
 
-    for cmd in (check, report, source, settings, check_message):
+    for cmd in (check, report, source, settings, credit, lifecycle, check_message):
         bot.tree.add_command(cmd, guild=guild)
 
     async def setup_hook() -> None:
         bot.add_view(ConfirmView())
         await bot.tree.sync(guild=guild)
 
+    async def before_identify_hook(shard_id: int | None, *, initial: bool = False) -> None:
+        return None  # discord.py waits 5 s before a re-IDENTIFY; nothing to pace here
+
     bot.setup_hook = setup_hook  # type: ignore[method-assign]
+    bot.before_identify_hook = before_identify_hook  # type: ignore[method-assign]
 
     @bot.event
     async def on_message(message: discord.Message) -> None:
@@ -153,6 +195,13 @@ def make_bot(setup: Setup, seen: Seen, *, message_content: bool = True) -> comma
         if message.content.startswith("!thread"):
             thread = await message.create_thread(name="Quote check")
             await thread.send("Working on it in this thread.")
+        elif message.content.startswith("!newthread"):
+            assert isinstance(message.channel, discord.TextChannel)
+            thread = await message.channel.create_thread(
+                name="Discussion", type=discord.ChannelType.public_thread
+            )
+            await thread.join()
+            await thread.send("a thread of its own")
         elif message.content.startswith("!react"):
             await message.add_reaction("\N{WHITE HEAVY CHECK MARK}")
         elif message.content.startswith("!panel"):
@@ -191,6 +240,10 @@ def make_bot(setup: Setup, seen: Seen, *, message_content: bool = True) -> comma
         seen.reactions.put_nowait(payload)
 
     @bot.event
+    async def on_thread_create(thread: discord.Thread) -> None:
+        seen.threads.put_nowait(thread)
+
+    @bot.event
     async def on_resumed() -> None:
         seen.resumed.set()
 
@@ -205,6 +258,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         yield server
     finally:
         await server.stop()
+    # Every route the real discord.py client used in a test is one this server implements.
+    assert server.unimplemented_calls == []
 
 
 @pytest.fixture
@@ -258,6 +313,8 @@ async def test_login_ready_and_guild_cache(
         "report",
         "source",
         "verbatim",
+        "credit",
+        "lifecycle",
         "Check quote",
     }
     # fetch_* go over REST and parse too
@@ -495,7 +552,11 @@ async def test_slash_command_opens_modal_and_submit_reaches_on_submit(
     with pytest.raises(ValueError, match="required"):
         fake.submit_modal(opened, "verbatim:report", {"note": "no source"})
     submitted = fake.submit_modal(opened, "verbatim:report", {"source": "https://example.org/q"})
-    assert await next_item(seen.modal_values) == {"source": "https://example.org/q", "note": ""}
+    assert await next_item(seen.modal_values) == {
+        "source": "https://example.org/q",
+        "note": "",
+        "year": "",
+    }
     answer = await fake.wait_for_response(submitted)
     assert answer.response is not None and answer.response.ephemeral
     assert answer.response.data["content"] == "report received: https://example.org/q"
@@ -594,3 +655,81 @@ async def test_clean_shutdown(fake: FakeDiscord, setup: Setup, seen: Seen) -> No
     await fake.wait_until_disconnected(TIMEOUT)
     assert not fake.connected
     assert fake.failed_actions == []
+
+
+async def test_modal_label_component_and_limits(
+    fake: FakeDiscord, setup: Setup, seen: Seen, bot: commands.Bot
+) -> None:
+    opened = fake.invoke_slash(setup.guild_id, setup.channel_id, setup.alice, "report")
+    rec = await fake.wait_for_response(opened)
+    assert rec.modal is not None
+    assert [c["type"] for c in rec.modal["components"]] == [1, 1, 18]  # two rows and a label
+    with pytest.raises(ValueError, match="characters"):
+        fake.submit_modal(opened, "verbatim:report", {"source": "s", "year": "15999"})
+    fake.submit_modal(opened, "verbatim:report", {"source": "s", "year": "1599"})
+    assert (await next_item(seen.modal_values))["year"] == "1599"
+
+
+async def test_select_defer_update_then_edit_original(
+    fake: FakeDiscord, setup: Setup, bot: commands.Bot
+) -> None:
+    fake.post_message(setup.channel_id, setup.alice, "!panel")
+    panel = await fake.wait_for_message(
+        setup.channel_id, lambda m: m["content"] == "Please confirm"
+    )
+    with pytest.raises(ValueError, match="no option"):
+        fake.select(int(panel["id"]), "verbatim:verdict", ["maybe"], setup.mod)
+    pick = fake.select(int(panel["id"]), "verbatim:verdict", ["misquote"], setup.mod)
+    edit = await fake.wait_for(lambda a: a.kind == "message_edit")
+    assert edit.route == "/webhooks/{application_id}/{token}/messages/{message_id}"
+    assert edit.params["message_id"] == "@original" and edit.interaction_id == int(pick["id"])
+    rec = fake.interaction(pick)
+    assert rec.response is not None and rec.response.type == 6
+    assert fake.message(int(panel["id"]))["content"] == "verdict: misquote"
+
+
+async def test_resolved_member_channel_and_role_options(
+    fake: FakeDiscord, setup: Setup, bot: commands.Bot
+) -> None:
+    inter = fake.invoke_slash(
+        setup.guild_id,
+        setup.channel_id,
+        setup.alice,
+        "credit",
+        {"member": setup.mod, "channel": setup.other_channel_id, "role": setup.mod_role},
+    )
+    rec = await fake.wait_for_response(inter)
+    assert rec.response is not None
+    assert rec.response.data["content"] == "mod in #off-topic as Moderator"
+
+
+async def test_original_response_followup_and_delete(
+    fake: FakeDiscord, setup: Setup, bot: commands.Bot
+) -> None:
+    inter = fake.invoke_slash(setup.guild_id, setup.channel_id, setup.alice, "lifecycle")
+    deleted = await fake.wait_for(lambda a: a.kind == "message_delete")
+    rec = fake.interaction(inter)
+    assert deleted.message is not None and deleted.message["id"] == str(rec.original_message_id)
+    [followup_id] = rec.followup_ids
+    followup = fake.message(followup_id)
+    assert followup["flags"] & 64
+    assert followup["content"] == f"secret about {rec.original_message_id}"
+    assert fake.messages(setup.channel_id) == []  # original deleted; the follow-up is ephemeral
+    methods = [a.method for a in fake.actions if a.interaction_id == rec.id]
+    assert methods == ["POST", "GET", "POST", "DELETE"]
+
+
+async def test_standalone_thread_join_and_member_thread(
+    fake: FakeDiscord, setup: Setup, seen: Seen, bot: commands.Bot
+) -> None:
+    fake.post_message(setup.channel_id, setup.alice, "!newthread")
+    posted = await fake.wait_for_message(predicate=lambda m: m["content"] == "a thread of its own")
+    [thread] = fake.threads(setup.channel_id)
+    assert posted["channel_id"] == thread["id"] and thread["type"] == 11
+    assert any(a.kind == "thread_join" and a.ok for a in fake.actions)
+    system = [m for m in fake.messages(setup.channel_id) if m["type"] == 18]
+    assert [m["content"] for m in system] == ["Discussion"]
+    assert (await next_item(seen.threads)).id == int(thread["id"])
+    member_thread = fake.create_thread(setup.channel_id, "Alice's thread", setup.alice)
+    created = await next_item(seen.threads)
+    assert created.id == int(member_thread["id"]) and created.owner_id == setup.alice

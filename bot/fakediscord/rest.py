@@ -159,5 +159,24 @@ class Router:
             raise ApiError(401, errors.GENERAL_ERROR, "401: Unauthorized")
 
 
-async def not_found(request: web.Request) -> web.Response:
-    return json_response(404, {"message": "404: Not Found", "code": 0})
+    def add_fallback(self) -> None:
+        """Any other path: Discord's 404, logged as kind "unimplemented" so a test can tell that
+        the bot called a route this server does not serve (rather than a missing object)."""
+
+        async def fallback(request: web.Request) -> web.StreamResponse:
+            body = {"message": "404: Not Found", "code": 0}
+            action = BotAction(
+                method=request.method,
+                route=request.path,
+                path=request.path,
+                params={},
+                query=dict(request.query),
+                json=None,
+                kind="unimplemented",
+                status=404,
+                response=body,
+            )
+            self.core.record(action)
+            return json_response(404, body)
+
+        self.app.router.add_route("*", "/{tail:.*}", fallback)

@@ -53,7 +53,7 @@ from .permissions import (
     VIEW_CHANNEL,
     Overwrite,
 )
-from .rest import Router, not_found
+from .rest import Router
 from .routes_channels import (
     announce_thread,
     delete_and_dispatch,
@@ -116,7 +116,7 @@ class FakeDiscord:
         routes_channels.register(router)
         routes_interactions.register(router)
         app.router.add_get("/gateway", self.core.gateway.handle)
-        app.router.add_route("*", "/{tail:.*}", not_found)
+        router.add_fallback()
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self._host, self._port)
@@ -639,6 +639,11 @@ class FakeDiscord:
     @property
     def failed_actions(self) -> list[BotAction]:
         return [a for a in self.core.actions if not a.ok]
+
+    @property
+    def unimplemented_calls(self) -> list[BotAction]:
+        """Requests to routes this server does not serve (answered 404)."""
+        return [a for a in self.core.actions if a.kind == "unimplemented"]
 
     @property
     def sent_messages(self) -> list[BotAction]:
