@@ -158,7 +158,6 @@ class Router:
         if not header.startswith("Bot ") or header[4:] not in self.core.tokens:
             raise ApiError(401, errors.GENERAL_ERROR, "401: Unauthorized")
 
-
     def add_fallback(self) -> None:
         """Any other path: Discord's 404, logged as kind "unimplemented" so a test can tell that
         the bot called a route this server does not serve (rather than a missing object)."""
