@@ -336,6 +336,21 @@ async def test_bad_token_is_rejected_like_discord(
     assert fake.actions[-1].status == 401
 
 
+async def test_privileged_intents_must_be_enabled(seen: Seen) -> None:
+    """An app without privileged intents enabled is refused at IDENTIFY (close 4014)."""
+    strict = FakeDiscord(privileged_intents=0)
+    await strict.start()
+    try:
+        gid = strict.add_guild("Strict")
+        cid = strict.add_channel(gid, "general")
+        client = make_bot(Setup(gid, cid, cid, 0, 0, 0), seen)
+        with pytest.raises(discord.PrivilegedIntentsRequired):
+            async with running_client(client, strict):
+                pass
+    finally:
+        await strict.stop()
+
+
 async def test_gateway_speaks_zlib_stream(fake: FakeDiscord, setup: Setup) -> None:
     """discord.py asks for zlib-stream; a raw client gets HELLO then READY compressed that way."""
     inflate = zlib.decompressobj()
@@ -654,6 +669,7 @@ async def test_clean_shutdown(fake: FakeDiscord, setup: Setup, seen: Seen) -> No
     assert client.is_closed()
     await fake.wait_until_disconnected(TIMEOUT)
     assert not fake.connected
+    assert all(s.conn is None for s in fake.sessions)
     assert fake.failed_actions == []
 
 

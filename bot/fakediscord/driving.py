@@ -59,7 +59,7 @@ def new_interaction(
         "guild": {"id": str(guild_id), "locale": "en-US", "features": []},
         "channel_id": str(channel_id),
         "channel": channel_payload,
-        "member": member.payload(permissions=world.guild_permissions(guild_id, user_id)),
+        "member": member.payload(permissions=perms),
         "token": token,
         "version": 1,
         "app_permissions": str(world.permissions_in(channel_id, core.bot.id)),

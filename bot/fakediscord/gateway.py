@@ -106,6 +106,7 @@ class Connection:
         self.ws = ws
         self.request = request
         self.session: Session | None = None
+        self.closed_by_server = False
         self._zlib = zlib.compressobj() if compress else None
         self._queue: asyncio.Queue[JSON | None] = asyncio.Queue()
         self._writer = asyncio.create_task(self._write_loop())
@@ -130,6 +131,7 @@ class Connection:
 
     async def close(self, code: int, *, abrupt: bool = False) -> None:
         """Flush what is queued (unless `abrupt`, which drops the TCP connection like a crash)."""
+        self.closed_by_server = True
         self._queue.put_nowait(None)
         if abrupt:
             self._writer.cancel()
@@ -234,8 +236,12 @@ class Gateway:
                     break
         finally:
             self.connections.discard(conn)
-            if conn.session is not None and conn.session.conn is conn:
-                conn.session.conn = None
+            session = conn.session
+            if session is not None and session.conn is conn:
+                session.conn = None
+                if not conn.closed_by_server and ws.close_code in (1000, 1001):
+                    # A client closing with 1000/1001 ends its session: it cannot be resumed.
+                    self.sessions.pop(session.session_id, None)
             await conn.close(1000)
             self.on_connection_count(len(self.connections))
         return ws
