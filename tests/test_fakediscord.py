@@ -749,3 +749,86 @@ async def test_standalone_thread_join_and_member_thread(
     member_thread = fake.create_thread(setup.channel_id, "Alice's thread", setup.alice)
     created = await next_item(seen.threads)
     assert created.id == int(member_thread["id"]) and created.owner_id == setup.alice
+
+
+async def test_persistent_view_survives_a_restart(
+    fake: FakeDiscord, setup: Setup, seen: Seen
+) -> None:
+    first = make_bot(setup, seen)
+    async with running_client(first, fake):
+        fake.post_message(setup.channel_id, setup.alice, "!panel")
+        panel = await fake.wait_for_message(setup.channel_id)
+    ids_before = {c["name"]: c["id"] for c in fake.commands(setup.guild_id)}
+    second = make_bot(setup, seen)
+    async with running_client(second, fake):
+        assert {c["name"]: c["id"] for c in fake.commands(setup.guild_id)} == ids_before
+        fake.click_button(int(panel["id"]), "verbatim:confirm", setup.alice)
+        edited = await fake.wait_for(lambda a: a.kind == "message_edit")
+        assert edited.message is not None
+        assert edited.message["content"] == f"confirmed by {setup.alice}"
+
+
+async def test_entities_added_while_connected_reach_the_cache(
+    fake: FakeDiscord, setup: Setup, bot: commands.Bot
+) -> None:
+    joined: asyncio.Future[discord.Member] = asyncio.get_running_loop().create_future()
+
+    async def on_member_join(member: discord.Member) -> None:
+        joined.set_result(member)
+
+    bot.add_listener(on_member_join)
+    bob = fake.add_member(setup.guild_id, "bob")
+    member = await asyncio.wait_for(joined, TIMEOUT)
+    assert member.id == bob and bot.get_guild(setup.guild_id).get_member(bob) is not None  # type: ignore[union-attr]
+
+
+async def test_interaction_deadline_expires_late_answers(
+    fake: FakeDiscord, setup: Setup, bot: commands.Bot
+) -> None:
+    fake.interaction_deadline = 0.0
+    fake.invoke_slash(
+        setup.guild_id, setup.channel_id, setup.alice, "check", {"quote": "q", "year": 1}
+    )
+    late = await fake.wait_for(lambda a: a.kind == "interaction_callback")
+    assert late.status == 404 and late.response["code"] == 10062
+
+
+@pytest.mark.parametrize(
+    ("body", "error_path"),
+    [
+        ({"embeds": [{"title": "t" * 257}]}, ["embeds", "0", "title"]),
+        (
+            {"embeds": [{"fields": [{"name": "n", "value": ""}]}]},
+            ["embeds", "0", "fields", "0", "value"],
+        ),
+        ({"embeds": [{"description": "d", "url": "javascript:alert(1)"}]}, ["embeds", "0", "url"]),
+        (
+            {"content": "x", "allowed_mentions": {"parse": ["users"], "users": ["1"]}},
+            ["allowed_mentions", "users"],
+        ),
+        (
+            {
+                "content": "x",
+                "components": [{"type": 2, "style": 1, "custom_id": "a", "label": "A"}],
+            },
+            ["components", "0", "type"],
+        ),
+    ],
+)
+async def test_discord_limits_reject_bad_bodies(
+    fake: FakeDiscord, setup: Setup, body: dict[str, Any], error_path: list[str]
+) -> None:
+    url = f"{fake.api_base}/channels/{setup.channel_id}/messages"
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(url, json=body, headers=headers) as resp,
+    ):
+        assert resp.status == 400
+        payload = await resp.json()
+    assert payload["code"] == 50035
+    node = payload["errors"]
+    for key in error_path:
+        node = node[key]
+    assert node["_errors"]
+    assert fake.messages(setup.channel_id) == []

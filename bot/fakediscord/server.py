@@ -25,11 +25,28 @@ Implemented:
   second interaction callback gives 40060; who a message actually pings is computed from
   content, permissions and allowed_mentions and recorded with every message the bot sends.
 
-Not implemented: DMs, voice, webhooks other than interaction webhooks, pins, emojis/stickers
-(custom emoji in reactions are accepted by name:id without a guild emoji list), rate limiting
-(no 429s and no X-RateLimit headers), audit logs, sharding beyond echoing `shard`, ETF encoding,
-zstd compression, presences, scheduled events, forum channels, polls, message search, user-
-installed apps, and the 3-second interaction deadline unless `interaction_deadline` is set.
+Not implemented: DMs, voice, webhooks other than interaction webhooks, pins, bulk delete,
+emojis/stickers (custom emoji in reactions are accepted by name:id without a guild emoji list),
+rate limiting (no 429s, no X-RateLimit headers), audit logs, sharding beyond echoing `shard`,
+ETF encoding, zstd compression, presences, scheduled events, forum channels, polls, user-installed
+apps, server-side heartbeat timeouts, and the 3-second interaction deadline unless
+`interaction_deadline` is set. A route the bot calls that is not served answers 404 and is logged
+as kind "unimplemented" (`FakeDiscord.unimplemented_calls`).
+
+Usage (see tests/test_fakediscord.py):
+
+    fake = FakeDiscord()
+    await fake.start()
+    gid = fake.add_guild("Quote Club"); cid = fake.add_channel(gid, "quotes")
+    alice = fake.add_member(gid, "alice")
+    point_discord_py_at(fake.base_url, fake.gateway_url)   # tests/fakediscord_support.py
+    ... start the bot with fake.token; await its on_ready ...
+    fake.post_message(cid, alice, "a quote")
+    reply = await fake.wait_for_message(cid)
+    assert not fake.sent_messages[-1].fired.any()           # nobody was pinged
+
+discord.py waits `guild_ready_timeout` (2 s by default) after the last GUILD_CREATE before READY,
+and 5 s before a re-IDENTIFY (`before_identify_hook`); tests keep both short on the client.
 """
 
 from __future__ import annotations
