@@ -17,7 +17,7 @@ from discord.ext import commands
 from fakediscord_support import discord_py_pointed_at, running_client
 
 from bot.fakediscord import FakeDiscord
-from bot.fakediscord.permissions import SEND_MESSAGES
+from bot.fakediscord.permissions import SEND_MESSAGES, VIEW_CHANNEL
 
 TIMEOUT = 10.0
 
@@ -484,6 +484,16 @@ async def test_limits_and_permissions_fail_like_discord(
             setup.channel_id, params=discord.http.MultipartParameters({}, None, None)
         )
     assert empty.value.code == 50006
+
+
+async def test_bot_gets_no_events_from_channels_it_cannot_see(
+    fake: FakeDiscord, setup: Setup, seen: Seen, bot: commands.Bot
+) -> None:
+    fake.set_permission_overwrite(setup.other_channel_id, fake.bot_user_id, deny=VIEW_CHANNEL)
+    fake.post_message(setup.other_channel_id, setup.alice, "hidden from the bot")
+    fake.post_message(setup.channel_id, setup.alice, "visible")
+    assert (await next_item(seen.messages)).content == "visible"
+    assert seen.messages.empty()
 
 
 async def test_without_message_content_intent_content_is_empty(

@@ -14,6 +14,7 @@ from typing import Any
 from . import errors
 from .gateway import GUILD_MEMBERS, GUILD_PRESENCES, MESSAGE_CONTENT, Gateway, Session
 from .messages import FiredMentions, is_mentioned, member_view, strip_content
+from .permissions import VIEW_CHANNEL
 from .snowflake import SnowflakeGenerator
 from .state import JSON, User, World
 
@@ -181,7 +182,16 @@ class Core:
         return f"{self.base_url}/attachments/{channel_id}/{att_id}/{filename}"
 
     # gateway helpers -------------------------------------------------------------------------
-    def _message_for(self, session: Session, msg: JSON) -> JSON:
+    def bot_can_see(self, channel_id: int) -> bool:
+        """Discord sends channel-scoped events only for channels the bot can view."""
+        try:
+            return bool(self.world.permissions_in(channel_id, self.bot.id) & VIEW_CHANNEL)
+        except errors.ApiError:
+            return False
+
+    def _message_for(self, session: Session, msg: JSON) -> JSON | None:
+        if not self.bot_can_see(int(msg["channel_id"])):
+            return None
         out = member_view(self.world, msg)
         author = int(msg["author"]["id"])
         if (
@@ -197,6 +207,11 @@ class Core:
         if msg.get("flags", 0) & EPHEMERAL:
             return
         self.gateway.dispatch(event, msg, transform=self._message_for)
+
+    def dispatch_in_channel(self, event: str, data: JSON, channel_id: int) -> None:
+        """A channel-scoped event (deletes, reactions), withheld if the bot cannot see the channel."""
+        if self.bot_can_see(channel_id):
+            self.gateway.dispatch(event, data)
 
     def dispatch(self, event: str, data: JSON) -> None:
         self.gateway.dispatch(event, data)

@@ -215,10 +215,12 @@ def register(router: Router) -> None:
         if "emoji" in ctx.request.match_info:
             key = parse_emoji(ctx.text("emoji"))
             world.reactions[mid] = [e for e in world.reactions.get(mid, []) if e[0] != key]
-            core.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", {**base, "emoji": emoji_payload(key)})
+            core.dispatch_in_channel(
+                "MESSAGE_REACTION_REMOVE_EMOJI", {**base, "emoji": emoji_payload(key)}, channel.id
+            )
         else:
             world.reactions[mid] = []
-            core.dispatch("MESSAGE_REACTION_REMOVE_ALL", base)
+            core.dispatch_in_channel("MESSAGE_REACTION_REMOVE_ALL", base, channel.id)
         ctx.action.kind = "reaction_remove"
         return NO_CONTENT
 
@@ -417,15 +419,16 @@ def dispatch_reaction(core: Core, event: str, msg: JSON, key: str, user_id: int)
         member = core.world.guilds[int(msg["guild_id"])].members.get(user_id)
         if member is not None:
             data["member"] = member.payload()
-    core.dispatch(event, data)
+    core.dispatch_in_channel(event, data, int(msg["channel_id"]))
     return data
 
 
 def delete_and_dispatch(core: Core, msg: JSON) -> None:
     core.world.remove_message(int(msg["id"]))
-    core.dispatch(
+    core.dispatch_in_channel(
         "MESSAGE_DELETE",
         {"id": msg["id"], "channel_id": msg["channel_id"], "guild_id": msg["guild_id"]},
+        int(msg["channel_id"]),
     )
 
 
