@@ -322,6 +322,8 @@ class FakeDiscord:
         channel = world.channel(channel_id)
         author = world.user(author_id)
         self._require_member_can_send(channel, author_id)
+        if len(content) > 4000:  # a member's client allows 2000, or 4000 with Nitro
+            raise ValueError("a member's message is at most 4000 characters")
         mid = self.core.new_id()
         atts = []
         for item in attachments or []:
