@@ -8,7 +8,9 @@ deciding what is the article happens afterwards on light per-element records.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -434,9 +436,68 @@ def _as_valid_text(text: str) -> str:
     return text
 
 
+# Thousands of elements left open make lexbor's tree building slow: many tags check the whole
+# stack of open elements, so the cost grows with (elements left open) x (tags). 50,000 unclosed
+# <div>s take seconds, a few MB of them hours. Real pages stay far below the budget (a few
+# hundred unclosed at most, in the corpus); a page above it gets a linear text-only reading.
+_OPEN_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)")
+_CLOSE_TAG = re.compile(r"</([a-zA-Z][a-zA-Z0-9:-]*)")
+# Void elements and elements the parser closes by itself never pile up.
+_SELF_CLOSING = _words(
+    """area base br col embed hr img input link meta param source track wbr keygen frame p li
+    dd dt option optgroup tr td th thead tbody tfoot colgroup caption rb rt rp rtc"""
+)
+_PARSE_BUDGET = 100_000_000  # unclosed elements x tags (about 0.15 s of lexbor at worst)
+
+
+def _too_deep(html: str) -> bool:
+    if len(html) < 20_000:
+        return False  # too short to be slow
+    opened = Counter(_OPEN_TAG.findall(html))
+    closed = Counter(_CLOSE_TAG.findall(html))
+    unclosed = sum(
+        count - closed[name]
+        for name, count in opened.items()
+        if count > closed[name] and name.lower() not in _SELF_CLOSING
+    )
+    tags = opened.total() + closed.total()
+    return unclosed * tags > _PARSE_BUDGET
+
+
+_RAW_TEXT_TAG = re.compile(
+    r"(<(/?)(script|style|noscript|template|svg|iframe|textarea|title|xmp)\b[^<>]*>)", re.I
+)
+_BLOCK_TAG = re.compile(rf"</?(?:{'|'.join(sorted(_BLOCK_TAGS))})\b[^<>]*>", re.I)
+_BR_TAG = re.compile(r"<br\b[^<>]*>", re.I)
+_OTHER_TAG = re.compile(r"<[!/?a-zA-Z][^<>]*>")
+
+
+def _text_only(html: str) -> ExtractedPage:
+    """A page too deeply nested to parse: its text by linear regex passes, every block main."""
+    kept: list[str] = []
+    skipping: str | None = None
+    parts = _RAW_TEXT_TAG.split(html)  # text, then (tag, slash, name) for each match
+    for index in range(0, len(parts), 4):
+        if skipping is None:
+            kept.append(parts[index])
+        if index + 3 < len(parts):
+            slash, name = parts[index + 2], parts[index + 3].lower()
+            if skipping is None and not slash:
+                skipping = name
+            elif skipping == name and slash:
+                skipping = None
+    text = "".join(kept)
+    text = _BR_TAG.sub("\n", _BLOCK_TAG.sub("\n\n", text))
+    text = html_lib.unescape(_OTHER_TAG.sub("", text))
+    return extract_plain(text)
+
+
 def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     """Blocks, main text and metadata of an HTML page; never raises on any string."""
-    tree = LexborHTMLParser(_as_valid_text(html))
+    html = _as_valid_text(html)
+    if _too_deep(html):
+        return _text_only(html)
+    tree = LexborHTMLParser(html)
     jsonld = parse_jsonld(tree)
     meta = extract_metadata(tree, url, jsonld)
     walker = _Walker()

@@ -23,6 +23,8 @@ _MAX_JSONLD_OBJECTS = 500
 _MAX_JSONLD_DEPTH = 12
 _MAX_BYLINE_CHARS = 300
 _MAX_NAME_CHARS = 80
+_MAX_CANDIDATES = 40  # elements of one kind (bylines, <time>s) looked at, so the work stays linear
+_MAX_TEXT_NODES = 200  # nodes read from a byline or date element before it counts as too big
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,8 @@ def _attr(node: LexborNode, name: str) -> str:
 
 
 def _node_text(node: LexborNode, limit: int = 2000) -> str:
-    return _clean(node.text(deep=True, separator=" "), limit)
+    """Short element text, whitespace collapsed; "" for an element too big to be a name/date."""
+    return _clean(_lines_of(node), limit)
 
 
 def _words(node: LexborNode) -> set[str]:
@@ -612,7 +615,7 @@ def _in_boilerplate(node: LexborNode, levels: int = 12) -> bool:
 
 def _markup_authors(tree: LexborHTMLParser) -> list[str]:
     """Names from itemprop=author, rel=author and byline/author elements, in that order."""
-    for node in tree.css('[itemprop~="author"], [itemprop~="creator"]'):
+    for node in tree.css('[itemprop~="author"], [itemprop~="creator"]')[:_MAX_CANDIDATES]:
         if _in_boilerplate(node):
             continue
         inner = node.css_first('[itemprop~="name"]')
@@ -625,7 +628,7 @@ def _markup_authors(tree: LexborHTMLParser) -> list[str]:
         if names:
             return names
     names = []
-    for node in tree.css('a[rel~="author"]'):
+    for node in tree.css('a[rel~="author"]')[:_MAX_CANDIDATES]:
         if not _in_boilerplate(node):
             names.extend(split_byline(_node_text(node, _MAX_BYLINE_CHARS)))
     if names:
@@ -634,7 +637,7 @@ def _markup_authors(tree: LexborHTMLParser) -> list[str]:
         '[class*="byline"], [id*="byline"], [class*="Byline"], [data-testid*="byline"]',
         '[class*="author"], [id*="author"], [class*="Author"]',
     ):
-        for node in tree.css(selector):
+        for node in tree.css(selector)[:_MAX_CANDIDATES]:
             if node.tag in ("meta", "link", "script", "style", "body", "html", "article", "main"):
                 continue
             if _words(node) & _NOT_BYLINE_WORDS or _in_boilerplate(node):
@@ -656,7 +659,7 @@ _LINE_BREAK_TAGS = _wordset(
 )
 
 
-def _lines_of(node: LexborNode, limit: int = 200) -> str:
+def _lines_of(node: LexborNode, limit: int = _MAX_TEXT_NODES) -> str:
     """An element's text with line breaks where blocks and <br> break it ("Written by A" / "Edited
     by B"); empty if the element is too long to be a byline."""
     parts: list[str] = []
@@ -816,7 +819,9 @@ def _published(
         value = ld.string(key)
         if value and (found := parse_date(value)):
             return found
-    for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]'):
+    for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]')[
+        :_MAX_CANDIDATES
+    ]:
         value = _attr(node, "datetime") or _attr(node, "content") or _node_text(node, 200)
         if found := parse_date(value):
             return found
@@ -841,7 +846,7 @@ def _published(
 def _time_element_date(tree: LexborHTMLParser) -> str | None:
     """The date of the first <time datetime> that belongs to the article or its byline."""
     fallback: str | None = None
-    for node in tree.css("time"):
+    for node in tree.css("time")[:_MAX_CANDIDATES]:
         value = _attr(node, "datetime")
         found = parse_date(value) if value else None
         if not found or _in_boilerplate(node):
@@ -875,11 +880,11 @@ def _byline_text_date(tree: LexborHTMLParser) -> str | None:
     for node in tree.css(
         '[class*="byline"], [class*="date"], [class*="Date"], [class*="time"], '
         '[class*="publish"], [class*="meta"], [id*="date"], [id*="byline"]'
-    ):
+    )[:_MAX_CANDIDATES]:
         if node.tag in ("meta", "script", "style", "body", "html"):
             continue
-        text = node.text(deep=True, separator=" ") or ""
-        if not text.strip() or len(text) > 400 or _in_boilerplate(node):
+        text = _node_text(node, 1000)
+        if not text or len(text) > 400 or _in_boilerplate(node):
             continue
         if found := find_date_in_text(text):
             return found
