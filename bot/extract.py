@@ -511,7 +511,7 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     body = article_body_from_jsonld(jsonld)
     if body:
         main_len = sum(len(b.text) for b in blocks if b.main)
-        if len(body) > 2 * main_len + 200:
+        if len(body) > 2 * main_len:
             # The article text lives only in the JSON-LD (a script-rendered page): use it, and stop
             # counting HTML blocks it repeats as main.
             body_key = _similar_key(body)

@@ -1,0 +1,393 @@
+"""Page metadata: titles, author names, publication dates, site name, language, canonical URL."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from bot.metadata import (
+    PageMeta,
+    date_from_url,
+    extract_metadata,
+    find_date_in_text,
+    parse_date,
+    split_byline,
+)
+
+
+def meta_of(head: str = "", body: str = "", url: str | None = None) -> PageMeta:
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    return extract_metadata(LexborHTMLParser(html), url)
+
+
+def ld(*objects: Any) -> str:
+    data = objects[0] if len(objects) == 1 else list(objects)
+    return f'<script type="application/ld+json">{json.dumps(data)}</script>'
+
+
+# --------------------------------------------------------------------------- bylines
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("By Jane Doe and John Smith", ["Jane Doe", "John Smith"]),
+        ("By Jane Doe, John Smith", ["Jane Doe", "John Smith"]),
+        ("Jane Doe | Reuters", ["Jane Doe"]),
+        ("Jane Doe - Staff Writer", ["Jane Doe"]),
+        ("BY JANE DOE, STAFF WRITER", ["JANE DOE"]),
+        ("Ben Silverman, Games Editor", ["Ben Silverman"]),
+        ("By Jane Doe\n  Updated March 5, 2024 at 3:46 PM", ["Jane Doe"]),
+        ("By Jane Doe Published 2024-03-05", ["Jane Doe"]),
+        ("by Lucas Nolan 22 Dec 2016", ["Lucas Nolan"]),
+        ("Written by Rob Ewaschuk\nEdited by Betsy Beyer", ["Rob Ewaschuk"]),
+        ("Par Sébastien Farcis", ["Sébastien Farcis"]),
+        ("Von Anna Müller und Jörg Schmidt", ["Anna Müller", "Jörg Schmidt"]),
+        (
+            "Martin Untersinger (avec Damien Leloup et Morgane Tual)",
+            ["Martin Untersinger", "Damien Leloup", "Morgane Tual"],
+        ),
+        ("Richard (R.J.) Eskow", ["Richard Eskow"]),
+        ("Brenda Goodman, MA", ["Brenda Goodman"]),
+        ("Jane Doe, AP & John Roe", ["Jane Doe", "John Roe"]),
+        ("Author: Jane Doe; Tom Lee", ["Jane Doe", "Tom Lee"]),
+        ("Our Foreign Staff", []),
+        ("Follow", []),
+        ("Jane Doe (@janedoe) jane@example.com https://example.com/jane", ["Jane Doe"]),
+        ("José García and JOSE GARCIA", ["José García"]),
+        ("肖春芳", ["肖春芳"]),
+        ("", []),
+    ],
+)
+def test_split_byline(byline: str, names: list[str]) -> None:
+    assert split_byline(byline) == names
+
+
+def test_meta_author_with_two_names() -> None:
+    assert meta_of('<meta name="author" content="By Jane Doe and John Smith">').authors == (
+        "Jane Doe",
+        "John Smith",
+    )
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta name="parsely-author" content="Jane Doe">',
+        '<meta name="sailthru.author" content="Jane Doe">',
+        '<meta property="article:author" content="Jane Doe">',
+        '<meta name="DC.creator" content="Doe, Jane">',
+        '<meta property="dc:creator twitter:site_name" content="Jane Doe">',
+    ],
+)
+def test_author_meta_tags(tag: str) -> None:
+    assert meta_of(tag).authors == ("Jane Doe",)
+
+
+def test_article_author_url_is_not_a_name() -> None:
+    meta = meta_of(
+        '<meta property="article:author" content="https://www.facebook.com/janedoe">',
+        '<p class="byline">By Jane Doe</p>',
+    )
+    assert meta.authors == ("Jane Doe",)
+
+
+def test_jsonld_author_list_of_people() -> None:
+    head = ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "author": [
+                {"@type": "Person", "name": "Stella Kim"},
+                {"@type": "Person", "name": "Jennifer Jett"},
+                "Ann Lee",
+            ],
+        }
+    )
+    assert meta_of(head).authors == ("Stella Kim", "Jennifer Jett", "Ann Lee")
+
+
+def test_jsonld_graph_with_id_references() -> None:
+    head = ld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebSite", "@id": "https://ex.com/#site", "name": "Ex Site"},
+                {
+                    "@type": "BlogPosting",
+                    "headline": "A post",
+                    "author": {"@id": "https://ex.com/#/person/1"},
+                    "publisher": {"@id": "https://ex.com/#org"},
+                    "datePublished": "2023-06-07T20:54:26Z",
+                },
+                {"@type": "Person", "@id": "https://ex.com/#/person/1", "name": "Alex Heath"},
+                {"@type": "Organization", "@id": "https://ex.com/#org", "name": "The Verge"},
+            ],
+        }
+    )
+    meta = meta_of(head)
+    assert meta.authors == ("Alex Heath",)
+    assert meta.site_name == "The Verge"
+    assert meta.published == "2023-06-07"
+    assert meta.title == "A post"
+
+
+def test_jsonld_organisation_author_kept_whole_but_a_person_is_preferred() -> None:
+    org = ld({"@type": "Article", "author": {"@type": "Organization", "name": "Wikimedia, Inc."}})
+    assert meta_of(org).authors == ("Wikimedia, Inc.",)
+    assert meta_of(org, '<span class="byline">By Jane Doe</span>').authors == ("Jane Doe",)
+
+
+def test_itemprop_author_with_nested_name() -> None:
+    body = (
+        '<article><aside><span itemprop="author" itemscope itemtype="http://schema.org/Person">'
+        '<span itemprop="name">Nicolas Perriault</span> —</span></aside></article>'
+    )
+    assert meta_of(body=body).authors == ("Nicolas Perriault",)
+
+
+def test_rel_author_links() -> None:
+    body = (
+        '<p>By <a rel="author" href="/a">Jane Doe</a> and <a rel="author" href="/b">Tom Lee</a></p>'
+    )
+    assert meta_of(body=body).authors == ("Jane Doe", "Tom Lee")
+
+
+def test_byline_element_text() -> None:
+    body = (
+        '<div class="article-byline"><span>By</span> <a href="/jd">Jane Doe</a>, '
+        '<a href="/js">John Smith</a> <time>Updated 5 March 2024</time></div>'
+    )
+    assert meta_of(body=body).authors == ("Jane Doe", "John Smith")
+
+
+def test_author_widgets_and_comments_are_not_bylines() -> None:
+    body = (
+        '<div class="author-follow"><li class="author-follow">Katie Couric</li></div>'
+        '<section id="comments"><span class="comment-author">Some Reader</span></section>'
+        '<div class="byline">NATALIYA VASILYEVA</div>'
+    )
+    assert meta_of(body=body).authors == ("NATALIYA VASILYEVA",)
+
+
+def test_no_author_anywhere() -> None:
+    assert meta_of("<title>Hi</title>", "<p>Text</p>").authors == ()
+
+
+# --------------------------------------------------------------------------- dates
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2015-07-10T09:53:00-04:00", "2015-07-10"),
+        ("2017-11-03 03:01:00.000000", "2017-11-03"),
+        ("2024-06", "2024-06"),
+        ("2024", "2024"),
+        ("2024/03/05", "2024-03-05"),
+        ("20240305", "2024-03-05"),
+        ("1710000000", "2024-03-09"),
+        ("Sat Dec 07 2024 01:36:42 GMT+0000 (UTC)", "2024-12-07"),
+        ("March 25, 2015", "2015-03-25"),
+        ("2024-02-30", None),
+        ("1800-01-01", None),
+        ("not a date", None),
+        ("", None),
+    ],
+)
+def test_parse_date(value: str, expected: str | None) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Posted on March 5, 2024 by admin", "2024-03-05"),
+        ("Mar. 5th, 2024", "2024-03-05"),
+        ("5 March 2024", "2024-03-05"),
+        ("le 30 avril 2015 à 07:19", "2015-04-30"),
+        ("21 de diciembre de 2018", "2018-12-21"),
+        ("3. März 2021", "2021-03-03"),
+        ("05.03.2024", "2024-03-05"),
+        ("03/25/2015", "2015-03-25"),
+        ("25/03/2015", "2015-03-25"),
+        ("2024年3月5日", "2024-03-05"),
+        ("Updated April 29, 2019 — first published April 28, 2019", "2019-04-29"),
+        ("September 2019", "2019-09"),
+        ("no date here 12345", None),
+    ],
+)
+def test_find_date_in_text(text: str, expected: str | None) -> None:
+    assert find_date_in_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://ex.com/2024/03/05/some-story", "2024-03-05"),
+        ("https://ex.com/news/2019/11/8/20948348/delhi", "2019-11-08"),
+        ("https://ex.com/story-2020-01-31-x.html", "2020-01-31"),
+        ("https://ex.com/20191119/story/", "2019-11-19"),
+        ("https://ex.com/2018/10/story", "2018-10"),
+        ("https://ex.com/2024/13/45/x", None),
+        ("https://ex.com/product/1234/56/78/", None),
+        ("not a url", None),
+        (None, None),
+    ],
+)
+def test_date_from_url(url: str | None, expected: str | None) -> None:
+    assert date_from_url(url) == expected
+
+
+def test_published_meta_tag() -> None:
+    head = '<meta property="article:published_time" content="2015-07-10T09:53:00-04:00">'
+    meta = meta_of(head)
+    assert meta.published == "2015-07-10"
+    assert meta.published_year == 2015
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        '<meta name="pubdate" content="2020-07-10">',
+        '<meta name="publishdate" content="2020-07-10">',
+        '<meta name="publish-date" content="2020-07-10">',
+        '<meta name="date" content="2020-07-10">',
+        '<meta name="DC.date.issued" content="2020-07-10">',
+        '<meta name="sailthru.date" content="2020-07-10 10:00:00">',
+        '<meta name="parsely-pub-date" content="2020-07-10T04:20:00.000Z">',
+        '<meta itemprop="datePublished" content="2020-07-10">',
+    ],
+)
+def test_published_meta_names(tag: str) -> None:
+    assert meta_of(tag).published == "2020-07-10"
+
+
+def test_jsonld_date_published_beats_the_meta_tag_and_modified_dates() -> None:
+    head = (
+        '<meta property="article:published_time" content="2015-12-11T14:28:34Z">'
+        '<meta property="article:modified_time" content="2018-01-01T00:00:00Z">'
+        + ld(
+            {
+                "@type": "NewsArticle",
+                "datePublished": "2015-10-15T02:19:15Z",
+                "dateModified": "2018-04-22T22:24:24Z",
+            }
+        )
+    )
+    assert meta_of(head).published == "2015-10-15"
+
+
+def test_modified_date_only_when_nothing_else() -> None:
+    head = '<meta property="article:modified_time" content="2018-01-01T00:00:00Z">'
+    assert meta_of(head).published == "2018-01-01"
+    assert meta_of(head, url="https://ex.com/2016/02/03/x").published == "2016-02-03"
+
+
+def test_time_element_in_the_article() -> None:
+    body = (
+        '<aside class="related"><time datetime="2019-01-01">Jan 1</time></aside>'
+        '<article><header><time datetime="2019-02-23T17:18:13+00:00">Feb 23</time></header>'
+        "<p>Text</p></article>"
+    )
+    assert meta_of(body=body).published == "2019-02-23"
+
+
+def test_itemprop_date_published_in_the_body() -> None:
+    body = '<span itemprop="datePublished" content="2013-09-29">Sept 29th</span>'
+    assert meta_of(body=body).published == "2013-09-29"
+
+
+def test_url_date_before_byline_text_date() -> None:
+    body = '<div class="byline">By Jane Doe, March 3, 2021</div>'
+    assert meta_of(body=body, url="https://ex.com/2021/03/02/x").published == "2021-03-02"
+    assert meta_of(body=body, url="https://ex.com/x").published == "2021-03-03"
+
+
+# --------------------------------------------------------------------------- title, site, lang
+
+
+def test_title_sources_in_order() -> None:
+    assert meta_of('<meta property="og:title" content="OG"><title>T | Site</title>').title == "OG"
+    assert meta_of('<meta name="twitter:title" content="TW"><title>T</title>').title == "TW"
+    assert meta_of(ld({"@type": "Article", "headline": "LD"}) + "<title>T</title>").title == "LD"
+    assert meta_of(body="<h1>Only a heading</h1>").title == "Only a heading"
+
+
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        (
+            '<meta property="og:site_name" content="The Site"><title>A Story | The Site</title>',
+            "A Story",
+        ),
+        (
+            "<title>Why open source AI is good for us - IEEE Spectrum</title>",
+            "Why open source AI is good for us",
+        ),
+        ("<title>Short - A - B</title>", "Short - A - B"),
+        ("<title>Just a title</title>", "Just a title"),
+        (
+            '<meta property="og:site_name" content="Ars Technica">'
+            '<meta property="og:title" content="Big news – Ars Technica">',
+            "Big news",
+        ),
+    ],
+)
+def test_title_site_suffix_removed(head: str, title: str) -> None:
+    assert meta_of(head).title == title
+
+
+def test_site_name_sources() -> None:
+    assert meta_of('<meta property="og:site_name" content="Example News">').site_name == (
+        "Example News"
+    )
+    head = ld({"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "NBC News"}})
+    assert meta_of(head).site_name == "NBC News"
+
+
+def test_lang_and_canonical() -> None:
+    tree = LexborHTMLParser(
+        '<html lang="pt-BR"><head><link rel="canonical" href="/story/1?x=1"></head></html>'
+    )
+    meta = extract_metadata(tree, "https://www.example.com.br/amp/story/1")
+    assert meta.lang == "pt-BR"
+    assert meta.canonical_url == "https://www.example.com.br/story/1?x=1"
+    assert meta_of('<meta property="og:locale" content="en_GB">').lang == "en-GB"
+    assert meta_of('<link rel="canonical" href="javascript:alert(1)">').canonical_url is None
+
+
+def test_broken_jsonld_is_read_leniently_or_skipped() -> None:
+    head = (
+        '<script type="application/ld+json">{"@type": "Article", "author": "Ann Lee",}</script>'
+        '<script type="application/ld+json"><!-- {"@type": "Article"} --></script>'
+        '<script type="application/ld+json">{{{ not json</script>'
+        '<script type="application/ld+json">' + "[" * 10_000 + "</script>"
+    )
+    assert meta_of(head).authors == ("Ann Lee",)
+
+
+def test_published_year_property() -> None:
+    assert PageMeta(published="2024-03-05").published_year == 2024
+    assert PageMeta(published="1999").published_year == 1999
+    assert PageMeta().published_year is None
+
+
+# --------------------------------------------------------------------------- properties
+
+_ISO = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=300))
+def test_parsers_never_raise_and_give_iso_dates(text: str) -> None:
+    for value in (parse_date(text), find_date_in_text(text), date_from_url(text)):
+        assert value is None or _ISO.fullmatch(value)
+    for name in split_byline(text):
+        assert name and name == name.strip() and len(name) <= 80
