@@ -160,6 +160,8 @@ def _candidate(tag: str, attrs: dict[str, Any]) -> str | None:
     role = attrs.get("role")
     if tag == "main" or (isinstance(role, str) and role.lower() == "main"):
         return "main"
+    if tag in _KINDS:
+        return None  # a paragraph or a cell is no container ("MsoBodyText" on a <p>)
     for name in ("class", "id"):
         value = attrs.get(name)
         if isinstance(value, str):

@@ -737,17 +737,23 @@ def extract_metadata(
 def _title(
     tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site: str | None
 ) -> str | None:
-    for candidate in (
-        _first(tags, "og:title", "twitter:title"),
-        ld.string("headline", objects=ld.articles),
+    node = tree.css_first("head > title")
+    title_tag = _node_text(node, 500) if node is not None else ""
+    headline = ld.string("headline", objects=ld.articles)
+    name = ld.string("name", objects=ld.articles)
+    # Some sites (Wikipedia) put a description in "headline"; the <title> tells which is which.
+    if (
+        headline
+        and name
+        and _fold(headline) not in _fold(title_tag)
+        and _fold(name) in _fold(title_tag)
     ):
+        headline = name
+    for candidate in (_first(tags, "og:title", "twitter:title"), headline):
         if candidate:
             return _clean_title(candidate, site) if site else candidate
-    node = tree.css_first("title")
-    if node is not None and node.parent is not None and node.parent.tag != "svg":
-        text = _node_text(node, 500)
-        if text:
-            return _clean_title(text, site)
+    if title_tag:
+        return _clean_title(title_tag, site)
     node = tree.css_first("h1")
     if node is not None:
         return _node_text(node, 500) or None

@@ -170,6 +170,14 @@ def test_content_class_wins_and_split_bodies_are_joined() -> None:
     assert main_texts(page) == [f"Part one. {PROSE}", f"Part two. {PROSE}"]
 
 
+def test_content_words_on_a_paragraph_do_not_make_it_the_article() -> None:
+    page = extract_html(
+        f"""<body><div id="post"><h2>Heading</h2><p class="MsoBodyText">{PROSE}</p>
+        <p>Plain {PROSE}</p><p class="MsoBodyText">Again {PROSE}</p></div></body>"""
+    )
+    assert main_texts(page) == ["Heading", PROSE, f"Plain {PROSE}", f"Again {PROSE}"]
+
+
 def test_density_fallback_finds_the_container_of_the_prose() -> None:
     paragraphs = "".join(f"<p>Paragraph {i}. {PROSE}</p>" for i in range(5))
     page = extract_html(

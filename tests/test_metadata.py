@@ -344,6 +344,17 @@ def test_title_site_suffix_removed(head: str, title: str) -> None:
     assert meta_of(head).title == title
 
 
+def test_jsonld_headline_that_is_a_description_gives_way_to_the_name() -> None:
+    head = "<title>New Zealand - Wikipedia</title>" + ld(
+        {
+            "@type": "Article",
+            "name": "New Zealand",
+            "headline": "constitutional monarchy in Oceania",
+        }
+    )
+    assert meta_of(head).title == "New Zealand"
+
+
 def test_site_name_sources() -> None:
     assert meta_of('<meta property="og:site_name" content="Example News">').site_name == (
         "Example News"
