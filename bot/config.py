@@ -57,6 +57,7 @@ class FetchConfig:
     )
     cache_ttl: float = _opt(86_400.0, low=0, high=31_536_000, help="seconds a page is cached")
     per_host_limit: int = _opt(4, low=1, high=100, help="concurrent fetches per host")
+    pdf_max_pages: int = _opt(2000, low=1, high=100_000, help="PDF pages read for their text")
 
 
 @dataclass(frozen=True)
@@ -118,6 +119,52 @@ class LlmConfig:
 
 
 @dataclass(frozen=True)
+class ArchiveConfig:
+    """Web-archive fallback for blocked or dead sources (the Wayback Machine's API by default)."""
+
+    enabled: bool = _opt(
+        False, help="look blocked or dead sources up in the web archive and check its copy"
+    )
+    availability_url: str = _opt(
+        "https://archive.org/wayback/available",
+        help="Wayback availability API: ?url=...&timestamp=... answers with the closest snapshot",
+    )
+    snapshot_base: str = _opt(
+        "https://web.archive.org/web",
+        help="snapshots are read from <snapshot_base>/<timestamp>id_/<url> (raw, unframed)",
+    )
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """Search fallback: find another page carrying the quote when the URL yields nothing."""
+
+    searxng_url: str = _opt(
+        "", help="SearxNG instance whose JSON API is asked (empty = search fallback off)"
+    )
+    candidates: int = _opt(3, low=1, high=10, help="search results fetched and compared")
+
+
+@dataclass(frozen=True)
+class PastedConfig:
+    max_bytes: int = _opt(
+        10_000_000, low=1024, high=200_000_000, help="largest supplied source file, bytes"
+    )
+
+
+@dataclass(frozen=True)
+class RecheckConfig:
+    """Re-checking verified quotes whose sources may have changed or died since."""
+
+    enabled: bool = _opt(True, help="re-check verified quotes on a schedule")
+    max_age_days: float = _opt(
+        30.0, low=0, high=3650, help="re-check quotes last checked more than this many days ago"
+    )
+    interval_hours: float = _opt(24.0, low=0.01, high=8760, help="hours between scheduled runs")
+    per_run: int = _opt(200, low=0, high=1_000_000, help="quotes re-checked per run (0 = all due)")
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     match: MatchConfig = field(default_factory=MatchConfig)
@@ -125,6 +172,10 @@ class Config:
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     llm: LlmConfig = field(default_factory=LlmConfig)
+    archive: ArchiveConfig = field(default_factory=ArchiveConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    pasted: PastedConfig = field(default_factory=PastedConfig)
+    recheck: RecheckConfig = field(default_factory=RecheckConfig)
 
     def secret(self, env_name: str) -> str | None:
         """Secrets come only from the environment, never from the file."""

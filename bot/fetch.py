@@ -13,12 +13,13 @@ import contextlib
 import email.utils
 import hashlib
 import http
+import json
 import logging
 import re
 import socket
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, NoReturn, Protocol
 
@@ -27,6 +28,7 @@ import brotli
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver
 from charset_normalizer import from_bytes as detect_charsets
+from selectolax.lexbor import LexborHTMLParser
 from w3lib.encoding import (
     html_body_declared_encoding,
     http_content_type_encoding,
@@ -36,7 +38,9 @@ from w3lib.encoding import (
 )
 from yarl import URL
 
+from bot.botwall import bot_wall, visible_chars
 from bot.config import FetchConfig
+from bot.models import Via
 from bot.netguard import (
     AddressPolicy,
     AddressRefused,
@@ -44,6 +48,7 @@ from bot.netguard import (
     find_refusal,
     parse_ip,
 )
+from bot.pdf import PDF_MIME, PDF_MIMES, PdfError, read_pdf
 
 if TYPE_CHECKING:
     from bot.storage.pages import PageCache
@@ -63,7 +68,11 @@ class FetchedPage:
     text: str  # decoded body
     sha256: str  # hex sha256 of the decoded-from bytes (after content-encoding is removed)
     fetched_at: float  # unix time
-    via: Literal["direct", "cache"] = "direct"
+    via: Via = "direct"
+    # Document metadata a PDF carries in itself (("title", ...), ("author", ...)); HTML has its own.
+    doc_meta: tuple[tuple[str, str], ...] = ()
+    # The undecoded body of a PDF (capped like every body); None for text and cached pages.
+    raw: bytes | None = field(default=None, repr=False, compare=False)
 
 
 class FetchFailure(Exception):
@@ -77,6 +86,7 @@ class FetchFailure(Exception):
         url: str,
         status: int | None = None,
         final_url: str | None = None,
+        final: bool = False,
     ) -> None:
         super().__init__(message)
         self.kind: FailureKind = kind
@@ -84,6 +94,19 @@ class FetchFailure(Exception):
         self.url = url
         self.status = status
         self.final_url = final_url
+        # True when another copy of the page would fail the same way (too large, a refused
+        # address), so looking for one in an archive is pointless.
+        self.final = final
+
+    @property
+    def archivable(self) -> bool:
+        """Whether an archived copy could stand in: blocked, gone, or down for reasons of its own."""
+        if self.final:
+            return False
+        return self.kind in ("source_blocked", "source_gone", "source_unreachable")
+
+    def to_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "status": self.status, "message": self.message}
 
     def __str__(self) -> str:
         return self.message
@@ -96,6 +119,7 @@ class FetchFailure(Exception):
             url=self.url,
             status=self.status,
             final_url=self.final_url,
+            final=self.final,
         )
 
 
@@ -484,8 +508,14 @@ class _State:
     tries: int = 0
     chain: list[str] = field(default_factory=list)
 
-    def fail(self, kind: FailureKind, message: str, status: int | None = None) -> FetchFailure:
-        return FetchFailure(kind, message, url=self.url, status=status, final_url=str(self.current))
+    want_json: bool = False  # an API answer (archive, search), not a source page
+
+    def fail(
+        self, kind: FailureKind, message: str, status: int | None = None, *, final: bool = False
+    ) -> FetchFailure:
+        return FetchFailure(
+            kind, message, url=self.url, status=status, final_url=str(self.current), final=final
+        )
 
 
 class _HostSlots:
@@ -573,7 +603,7 @@ class Fetcher:
         self._resolver = resolver
         self._policy = policy or AddressPolicy(allow_private=config.allow_private_networks)
         self._session: aiohttp.ClientSession | None = None
-        self._inflight: dict[str, asyncio.Task[FetchedPage]] = {}
+        self._inflight: dict[tuple[str, str], asyncio.Task[FetchedPage]] = {}
         self._slots = _HostSlots(config.per_host_limit)
         self._closed = False
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # tests record waits
@@ -625,31 +655,58 @@ class Fetcher:
             )
         return self._session
 
-    async def fetch(self, url: str) -> FetchedPage:
+    async def fetch(self, url: str, *, fresh: bool = False) -> FetchedPage:
         """The page at ``url`` from the cache or the web; raises FetchFailure.
 
-        Concurrent calls for one URL share a single request.
+        Concurrent calls for one URL share a single request. ``fresh`` skips the cache (a
+        re-check must see the page as it is now); the fresh copy still replaces the cached one.
         """
         if self._closed:
             raise RuntimeError("this Fetcher is closed")
-        if self.cache is not None:
+        if self.cache is not None and not fresh:
             cached = self.cache.get(url)
             if cached is not None:
                 return cached
-        task = self._inflight.get(url)
+        return await self._shared(("page", url), self._fetch_live(url))
+
+    async def fetch_json(self, url: str) -> object:
+        """A JSON answer from an API (the archive's, a search engine's), with every fetch guard.
+
+        Never cached: the answer (which snapshots exist, what a search finds) changes over time.
+        """
+        if self._closed:
+            raise RuntimeError("this Fetcher is closed")
+        page = await self._shared(("json", url), self._fetch_live(url, want_json=True))
+        try:
+            return json.loads(page.text)
+        except ValueError:
+            raise FetchFailure(
+                "source_unsupported",
+                f"{_short(page.final_url, 80)} did not answer with valid JSON",
+                url=url,
+                status=page.status,
+                final_url=page.final_url,
+            ) from None
+
+    async def _shared(
+        self, key: tuple[str, str], work: Coroutine[object, object, FetchedPage]
+    ) -> FetchedPage:
+        task = self._inflight.get(key)
         if task is None:
-            task = asyncio.create_task(self._fetch_live(url), name=f"fetch {_short(url)}")
-            self._inflight[url] = task
-            task.add_done_callback(lambda done: self._forget(url, done))
+            task = asyncio.create_task(work, name=f"fetch {_short(key[1])}")
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._forget(key, done))
+        else:
+            work.close()  # the request already in flight answers this caller too
         return await asyncio.shield(task)
 
-    def _forget(self, url: str, task: asyncio.Task[FetchedPage]) -> None:
-        if self._inflight.get(url) is task:
-            del self._inflight[url]
+    def _forget(self, key: tuple[str, str], task: asyncio.Task[FetchedPage]) -> None:
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
         if not task.cancelled():
             task.exception()  # retrieved here so an unawaited failure is not logged as lost
 
-    async def _fetch_live(self, url: str) -> FetchedPage:
+    async def _fetch_live(self, url: str, *, want_json: bool = False) -> FetchedPage:
         cfg = self.config
         start = _start_url(url)
         loop = asyncio.get_running_loop()
@@ -658,6 +715,7 @@ class Fetcher:
             current=start,
             deadline=loop.time() + cfg.total_timeout,
             retries_left=cfg.retries,
+            want_json=want_json,
         )
         try:
             async with asyncio.timeout(cfg.total_timeout):
@@ -675,7 +733,7 @@ class Fetcher:
                 "source_unreachable",
                 f"the page could not be read because of an internal error ({exc.__class__.__name__})",
             ) from exc
-        if self.cache is not None:
+        if self.cache is not None and not want_json:
             try:
                 self.cache.put(page)
             except Exception:  # a full disk must not turn a good fetch into a failure
@@ -697,7 +755,10 @@ class Fetcher:
             seen.add(key)
             outcome = await self._request_retrying(state, jar)
             if isinstance(outcome, FetchedPage):
-                return outcome
+                refresh = None if state.want_json else self._refresh_target(state, outcome)
+                if refresh is None:
+                    return outcome
+                outcome = refresh
             if hop == cfg.max_redirects:
                 raise state.fail(
                     "source_unreachable",
@@ -740,7 +801,7 @@ class Fetcher:
         try:
             self._policy.check_host(host)
         except AddressRefused as refused:
-            raise state.fail("source_unreachable", str(refused)) from None
+            raise state.fail("source_unreachable", str(refused), final=True) from None
         session = self._session_now()
         cookies = jar.filter_cookies(url)
         async with self._slots.hold(host.lower()):
@@ -801,7 +862,7 @@ class Fetcher:
     def _dns_failure(self, state: _State, exc: aiohttp.ClientConnectorDNSError) -> FetchFailure:
         refusal = find_refusal(exc)
         if refusal is not None:
-            return state.fail("source_unreachable", str(refusal))
+            return state.fail("source_unreachable", str(refusal), final=True)
         host = state.current.host or ""
         code = exc.os_error.errno if isinstance(exc.os_error, OSError) else None
         if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
@@ -823,7 +884,7 @@ class Fetcher:
                     "not a public internet address; fetching private networks is off "
                     "(set [fetch] allow_private_networks = true in the config to allow it)"
                 )
-            return state.fail("source_unreachable", text)
+            return state.fail("source_unreachable", text, final=True)
         target = f"{state.current.host}:{state.current.port}"
         if isinstance(exc.os_error, ConnectionRefusedError):
             why = "the connection was refused"
@@ -839,6 +900,16 @@ class Fetcher:
             return await self._read_page(state, resp)
         said = f"the server answered {_status_text(status)}"
         wait = _retry_after(resp.headers.get(hdrs.RETRY_AFTER), time.time())
+        if status in (403, 429, 503) and not state.want_json:
+            wall = bot_wall(await _peek_text(resp), resp.headers)
+            if wall is not None:
+                # A bot check is no outage: retrying would only meet it again.
+                raise state.fail(
+                    "source_blocked",
+                    f"{said} with {wall} instead of the page: "
+                    "the site refuses automated readers like this bot",
+                    status,
+                )
         if status in _BLOCKED:
             failure = state.fail("source_blocked", f"{said}: {_BLOCKED[status]}", status)
             if status == 429:
@@ -862,34 +933,39 @@ class Fetcher:
             raise state.fail(
                 "source_unreachable", f"{said} but gave no address to go to", resp.status
             )
-        try:
-            target = resp.url.join(URL(location))
-        except (ValueError, TypeError):
-            target = None
-        if target is None or not _valid_host(target.raw_host):
-            raise state.fail(
-                "source_unreachable",
-                f"{said} and redirected to an invalid address ({_short(location, 80)!r})",
-                resp.status,
-            )
-        if target.scheme not in ("http", "https"):
-            raise state.fail(
-                "source_unreachable",
-                f"{said} and redirected to a {target.scheme}: address; only http and https are followed",
-                resp.status,
-            )
-        return target.with_fragment(None)
+        return _resolve_target(state, resp.url, location, said, resp.status)
+
+    def _refresh_target(self, state: _State, page: FetchedPage) -> URL | None:
+        """Where a page that only says ``<meta http-equiv="refresh" content="0; url=...">`` leads.
+
+        Followed like an HTTP redirect (same hop budget, same address guard on the next request);
+        a page with real text of its own is kept, whatever its refresh says.
+        """
+        if page.content_type not in ("text/html", "application/xhtml+xml"):
+            return None
+        location = meta_refresh_url(page.text)
+        if location is None:
+            return None
+        said = "the page redirected with a <meta> refresh"
+        return _resolve_target(state, URL(page.final_url), location, said, page.status)
 
     async def _read_page(self, state: _State, resp: aiohttp.ClientResponse) -> FetchedPage:
         cap = self.config.max_bytes
         content_type = resp.headers.get(hdrs.CONTENT_TYPE)
         mime = _mime_of(content_type)
-        if mime not in _SNIFF_MIMES and not _is_text_mime(mime):
+        wanted = (
+            _is_json_mime(mime) or _is_text_mime(mime) or mime in _SNIFF_MIMES
+            if state.want_json
+            else mime in _SNIFF_MIMES or _is_text_mime(mime) or mime in PDF_MIMES
+        )
+        if not wanted:
+            what = "an API answer (JSON)" if state.want_json else "a web page, plain text or PDF"
             raise state.fail(
                 "source_unsupported",
-                f"the link leads to {_describe_mime(mime)} ({mime}), not a web page or plain text; "
-                "only HTML and text sources can be checked",
+                f"the link leads to {_describe_mime(mime)} ({mime}), not {what}; "
+                "only HTML, text and PDF sources can be checked",
                 resp.status,
+                final=True,
             )
         coding = resp.headers.get(hdrs.CONTENT_ENCODING, "")
         try:
@@ -911,6 +987,7 @@ class Fetcher:
                 "source_unreachable",
                 f"the page is too large: {big.what} the {_size(cap)} limit ([fetch] max_bytes)",
                 resp.status,
+                final=True,
             ) from None
         except (zlib.error, brotli.error):
             raise state.fail(
@@ -918,6 +995,8 @@ class Fetcher:
                 f"the page's compressed data ({_short(coding, 40)}) is corrupt",
                 resp.status,
             ) from None
+        if not state.want_json and (mime in PDF_MIMES or raw[:64].lstrip().startswith(b"%PDF-")):
+            return await self._pdf_page(state, resp, raw, mime)
         magic = _magic_kind(raw)
         if mime in _SNIFF_MIMES:
             binary = _BINARY_BYTES.search(raw, 0, 4096) and read_bom(raw)[0] is None
@@ -927,16 +1006,27 @@ class Fetcher:
                     "source_unsupported",
                     f"the link leads to {magic or 'binary data'} ({shown}), not a web page or text",
                     resp.status,
+                    final=True,
                 )
             head = raw[:1024].removeprefix(b"\xef\xbb\xbf")
             mime = "text/html" if _HTML_START.match(head) else "text/plain"
         elif magic is not None:
             raise state.fail(
                 "source_unsupported",
-                f"the server calls it {mime} but sent {magic}; only HTML and text can be checked",
+                f"the server calls it {mime} but sent {magic}; only HTML, text and PDF can be checked",
                 resp.status,
+                final=True,
             )
         charset, text = decode_text(raw, mime, content_type)
+        if _is_markup(mime) and not state.want_json:
+            wall = bot_wall(text, resp.headers)
+            if wall is not None:
+                raise state.fail(
+                    "source_blocked",
+                    f"the site answered with {wall} instead of the page: "
+                    "it refuses automated readers like this bot",
+                    resp.status,
+                )
         return FetchedPage(
             url=state.url,
             final_url=str(resp.url),
@@ -947,3 +1037,121 @@ class Fetcher:
             sha256=hashlib.sha256(raw).hexdigest(),
             fetched_at=time.time(),
         )
+
+    async def _pdf_page(
+        self, state: _State, resp: aiohttp.ClientResponse, raw: bytes, mime: str
+    ) -> FetchedPage:
+        """The text layer of a PDF, read in a worker thread within the fetch's time budget."""
+        shown = mime or "no content type"
+        loop = asyncio.get_running_loop()
+        deadline = time.monotonic() + max(0.0, state.deadline - loop.time())
+        try:
+            doc = await asyncio.to_thread(
+                read_pdf,
+                raw,
+                max_pages=self.config.pdf_max_pages,
+                max_output=self.config.max_bytes,
+                deadline=deadline,
+            )
+        except PdfError as err:
+            raise state.fail(
+                "source_unsupported",
+                f"the link leads to a PDF document ({shown}) that cannot be read: {err}",
+                resp.status,
+                final=True,
+            ) from None
+        if not doc.has_text:
+            raise state.fail(
+                "source_unsupported",
+                f"the link leads to a PDF document ({shown}) without a text layer (probably "
+                "scanned pages); its text can be supplied as a file instead",
+                resp.status,
+                final=True,
+            )
+        return FetchedPage(
+            url=state.url,
+            final_url=str(resp.url),
+            status=resp.status,
+            content_type=PDF_MIME,
+            charset="",
+            text=doc.text,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            fetched_at=time.time(),
+            doc_meta=doc.meta,
+            raw=raw,
+        )
+
+
+_PEEK_BYTES = 64 * 1024
+
+
+async def _peek_text(resp: aiohttp.ClientResponse) -> str:
+    """The start of an error page's HTML (to recognise a bot wall), or "" when it is not HTML."""
+    mime = _mime_of(resp.headers.get(hdrs.CONTENT_TYPE))
+    if not _is_markup(mime):
+        return ""
+    try:
+        decoder = _make_decoder(resp.headers.get(hdrs.CONTENT_ENCODING, ""))
+        out = bytearray()
+        async for chunk in resp.content.iter_chunked(_CHUNK):
+            out += decoder.feed(chunk, _PEEK_BYTES - len(out))
+            if len(out) >= _PEEK_BYTES:
+                break
+        return decode_text(bytes(out[:_PEEK_BYTES]), mime, resp.headers.get(hdrs.CONTENT_TYPE))[1]
+    except (_TooLarge, _UnknownCoding, zlib.error, brotli.error, aiohttp.ClientError):
+        return ""
+
+
+def _is_json_mime(mime: str) -> bool:
+    return mime in (
+        "application/json",
+        "text/json",
+        "application/javascript",
+        "text/javascript",
+    ) or (mime.startswith("application/") and mime.endswith("+json"))
+
+
+def _resolve_target(state: _State, base: URL, location: str, said: str, status: int) -> URL:
+    """An absolute http(s) address for a redirect, or FetchFailure saying what is wrong with it."""
+    try:
+        target = base.join(URL(location))
+    except (ValueError, TypeError):
+        target = None
+    if target is None or not _valid_host(target.raw_host):
+        raise state.fail(
+            "source_unreachable",
+            f"{said} and redirected to an invalid address ({_short(location, 80)!r})",
+            status,
+        )
+    if target.scheme not in ("http", "https"):
+        raise state.fail(
+            "source_unreachable",
+            f"{said} and redirected to a {target.scheme}: address; only http and https are followed",
+            status,
+        )
+    return target.with_fragment(None)
+
+
+_REFRESH = re.compile(r"http-equiv\s*=\s*[\"']?\s*refresh", re.IGNORECASE)
+_REFRESH_CONTENT = re.compile(
+    r"^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(?P<q>[\"']?)(?P<url>.*?)(?P=q)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+# A page "is only a redirect" when it shows fewer visible characters than this.
+REFRESH_MAX_TEXT = 500
+
+
+def meta_refresh_url(html: str) -> str | None:
+    """The address a redirect-only page's ``<meta http-equiv="refresh">`` names, else None."""
+    if not _REFRESH.search(html[:100_000]):
+        return None
+    tree = LexborHTMLParser(html[:1_000_000])
+    for node in tree.css("meta[http-equiv]"):
+        if (node.attributes.get("http-equiv") or "").strip().lower() != "refresh":
+            continue
+        match = _REFRESH_CONTENT.match(node.attributes.get("content") or "")
+        url = match.group("url").strip() if match else ""
+        if url and visible_chars(html) < REFRESH_MAX_TEXT:
+            return url
+        return None
+    return None

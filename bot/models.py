@@ -199,9 +199,17 @@ class SourceInfo:
     published: str | None = None
     sha256: str | None = None
     fetched_at: str | None = None
+    # Optional details, in the JSON only when set (additions to the contract, never renames).
+    archive_url: str | None = None  # the archived snapshot read (via "archive")
+    archived_at: str | None = None  # when the archive captured it, ISO 8601 UTC
+    found_via_search_for: str | None = None  # the phrase searched for (via "search")
+    direct_failure: dict[str, Any] | None = None  # why the URL itself gave no text: kind, status, message
+    canonical_url: str | None = None  # the page's <link rel="canonical">, when it names another address
+    pages: list[int] | None = None  # PDF pages (1-based) the quote was found on
+    supplied_name: str | None = None  # the file the source text came from (via "pasted")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "url": self.url,
             "final_url": self.final_url,
             "status": self.status,
@@ -211,6 +219,17 @@ class SourceInfo:
             "published": self.published,
             "sha256": self.sha256,
         }
+        optional = {
+            "archive_url": self.archive_url,
+            "archived_at": self.archived_at,
+            "found_via_search_for": self.found_via_search_for,
+            "direct_failure": self.direct_failure,
+            "canonical_url": self.canonical_url,
+            "pages": self.pages,
+            "supplied_name": self.supplied_name,
+        }
+        out.update({key: value for key, value in optional.items() if value is not None})
+        return out
 
 
 @dataclass

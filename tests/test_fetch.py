@@ -267,7 +267,7 @@ def make_app() -> web.Application:
 
     @routes.get("/fake-html")
     async def fake_html(request: web.Request) -> web.Response:
-        return web.Response(body=b"%PDF-1.4 not html", content_type="text/html")
+        return web.Response(body=b"\x89PNG\r\n\x1a\n not html", content_type="text/html")
 
     @routes.get("/reset")
     async def reset(request: web.Request) -> web.Response:
@@ -655,7 +655,7 @@ async def test_silence_hits_read_timeout(server: LocalServer) -> None:
         ("/pdf", "a PDF document (application/pdf)"),
         ("/octet/binary", "binary data"),
         ("/octet/pdf", "a PDF document"),
-        ("/fake-html", "calls it text/html but sent a PDF document"),
+        ("/fake-html", "calls it text/html but sent an image"),
     ],
 )
 async def test_unsupported_content(

@@ -32,10 +32,15 @@ def schema_version(db: sqlite_utils.Database) -> int:
 def migrate(db: sqlite_utils.Database) -> int:
     """Apply every migration newer than the database's ``user_version``, each in a transaction."""
     current = schema_version(db)
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
     for number, migration in enumerate(MIGRATIONS, start=1):
         if number <= current:
             continue
-        with db.conn:
-            migration(db)
-            db.execute(f"PRAGMA user_version = {number}")
+        try:
+            with db.conn:
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+        finally:
+            # A migration that rebuilds a table turns foreign keys off; restore them after it.
+            db.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
     return schema_version(db)

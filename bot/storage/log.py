@@ -15,7 +15,9 @@ from typing import Any, Literal, cast
 
 import sqlite_utils
 
-Status = Literal["queued", "checking", "verified", "disputed", "unverifiable", "withdrawn"]
+Status = Literal[
+    "queued", "checking", "verified", "disputed", "unverifiable", "withdrawn", "source_changed"
+]
 VerdictName = Literal["verified", "disputed", "unverifiable"]
 VoteChoice = Literal["accurate", "inaccurate"]
 ModAction = Literal["approve", "reject", "override", "reverify"]
@@ -29,6 +31,7 @@ STATUSES: tuple[Status, ...] = (
     "disputed",
     "unverifiable",
     "withdrawn",
+    "source_changed",  # was verified; a re-check found the source no longer carries the quote
 )
 VERDICTS: tuple[VerdictName, ...] = ("verified", "disputed", "unverifiable")
 VOTE_CHOICES: tuple[VoteChoice, ...] = ("accurate", "inaccurate")

@@ -185,8 +185,75 @@ def m003_llm_budget(db: sqlite_utils.Database) -> None:
     db.execute("CREATE TABLE llm_calls (day TEXT PRIMARY KEY, calls INTEGER NOT NULL DEFAULT 0)")
 
 
+def m004_page_doc_meta(db: sqlite_utils.Database) -> None:
+    """Metadata a document carries in itself (a PDF's title and author), kept with cached pages."""
+    db.execute("ALTER TABLE pages ADD COLUMN meta_json TEXT")
+
+
+_RECHECK_OUTCOMES = (
+    "('unchanged', 'rechecked', 'source_changed', 'archived', 'gone', 'unreachable', 'skipped',"
+    " 'failed')"
+)
+
+
+def m005_rechecks(db: sqlite_utils.Database) -> None:
+    """The 'source_changed' status (a verified quote its source no longer carries) and the log of
+    re-checks, one row per look at a verified quote's source.
+
+    SQLite cannot change a CHECK constraint in place, so ``submissions`` is rebuilt by SQLite's
+    documented procedure: foreign keys off (``migrate`` turns them back on after the commit), one
+    transaction, the same schema text with the one status added, indexes and views recreated,
+    then ``foreign_key_check`` before the commit.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        raise RuntimeError("m005 must start outside a transaction (foreign keys cannot be paused)")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("BEGIN")
+    (table_sql,) = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+    ).fetchone()
+    statuses = "'unverifiable', 'withdrawn')"
+    if table_sql.count(statuses) != 1 or not table_sql.startswith("CREATE TABLE submissions ("):
+        raise RuntimeError("m005: the submissions table is not the one m002 created")
+    new_sql = table_sql.replace(statuses, "'unverifiable', 'withdrawn', 'source_changed')").replace(
+        "CREATE TABLE submissions (", "CREATE TABLE submissions_new (", 1
+    )
+    dependants = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND ("
+        " (type IN ('index', 'trigger') AND tbl_name = 'submissions') OR type = 'view')"
+    ).fetchall()
+    for kind, name, _ in dependants:
+        if kind == "view":
+            conn.execute(f'DROP VIEW "{name}"')
+    conn.execute(new_sql)
+    conn.execute("INSERT INTO submissions_new SELECT * FROM submissions")
+    conn.execute("DROP TABLE submissions")
+    conn.execute("ALTER TABLE submissions_new RENAME TO submissions")
+    for _, _, sql in sorted(dependants, key=lambda d: d[0] == "view"):
+        conn.execute(sql)
+    problems = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if problems:
+        raise RuntimeError(f"m005: foreign key problems after the rebuild: {problems[:5]}")
+    conn.execute(
+        f"""CREATE TABLE rechecks (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            checked_at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN {_RECHECK_OUTCOMES}),
+            old_sha256 TEXT,
+            new_sha256 TEXT,
+            check_id INTEGER REFERENCES checks(id),
+            message TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    conn.execute("CREATE INDEX rechecks_by_submission ON rechecks(submission_id, id)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_page_cache,
     m002_submission_log,
     m003_llm_budget,
+    m004_page_doc_meta,
+    m005_rechecks,
 ]

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
+import json
 import time
 
 import sqlite_utils
 
 from bot.fetch import FetchedPage
 
-_COLUMNS = ("url", "final_url", "status", "content_type", "charset", "fetched_at", "sha256", "text")
+_COLUMNS = (
+    "url",
+    "final_url",
+    "status",
+    "content_type",
+    "charset",
+    "fetched_at",
+    "sha256",
+    "text",
+    "meta_json",
+)
 
 
 class PageCache:
@@ -30,14 +40,18 @@ class PageCache:
         current = time.time() if now is None else now
         if float(values["fetched_at"]) + self.ttl <= current:
             return None
-        return FetchedPage(**values, via="cache")
+        meta = json.loads(values.pop("meta_json") or "[]")
+        doc_meta = tuple((str(k), str(v)) for k, v in meta)
+        return FetchedPage(**values, via="cache", doc_meta=doc_meta)
 
     def put(self, page: FetchedPage) -> None:
         """Store (or replace) ``page``; with a TTL of zero nothing is kept."""
         if self.ttl <= 0:
             return
-        record = dataclasses.asdict(page)
-        record.pop("via")
+        record = {c: getattr(page, c) for c in _COLUMNS if c != "meta_json"}
+        record["meta_json"] = (
+            json.dumps([list(pair) for pair in page.doc_meta]) if page.doc_meta else None
+        )
         with self._db.conn:
             self._db.execute(
                 f"INSERT OR REPLACE INTO pages ({', '.join(_COLUMNS)}) "
