@@ -26,6 +26,7 @@ from rapidfuzz import fuzz
 from bot import __version__
 from bot.models import Checks, Discrepancy, QuoteInput, SourceInfo, VerificationResult
 from bot.postparse import ParsedPost, format_help, parse_post
+from bot.statements import Statements
 from bot.storage.log import (
     VERDICTS,
     VOTE_CHOICES,
@@ -344,9 +345,11 @@ class SubmissionService:
     def _statement_id(
         self, guild_id: int, statement: str | None, member_id: int, now: float
     ) -> int | None:
+        """An existing statement that is the same claim (bot/statements.py), else a new one."""
         if not statement:
             return None
-        return self.store.statement_for(guild_id, statement, member_id, now).id
+        book = Statements(self.store.db, guild_id, clock=lambda: now)
+        return book.find_or_create(statement, created_by=member_id).id
 
     def _record_rejected(
         self,
