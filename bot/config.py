@@ -165,6 +165,23 @@ class RecheckConfig:
 
 
 @dataclass(frozen=True)
+class ExportConfig:
+    """What `python -m bot export` and the public site say the published quotes may be used under."""
+
+    licence: str = _opt(
+        "CC BY 4.0", help="licence of the exported and published records (text in every record)"
+    )
+    licence_url: str = _opt(
+        "https://creativecommons.org/licenses/by/4.0/", help="where the licence can be read"
+    )
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = _opt("Verbatim: verified quotes", help="title of the public site")
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     match: MatchConfig = field(default_factory=MatchConfig)
@@ -176,6 +193,8 @@ class Config:
     search: SearchConfig = field(default_factory=SearchConfig)
     pasted: PastedConfig = field(default_factory=PastedConfig)
     recheck: RecheckConfig = field(default_factory=RecheckConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    site: SiteConfig = field(default_factory=SiteConfig)
 
     def secret(self, env_name: str) -> str | None:
         """Secrets come only from the environment, never from the file."""
