@@ -327,6 +327,36 @@ class SubmissionService:
         self._enqueue(sub.id)
         return SubmitOutcome("queued", "", submission=sub, parsed=parsed)
 
+    def refusal(
+        self, post: PostRef, parsed: ParsedPost, text: str, *, is_moderator: bool = False
+    ) -> SubmitOutcome | None:
+        """The cooldown or duplicate answer :meth:`submit_parsed` would give (recorded), else None.
+
+        For submissions whose message the bot posts itself (the /quote submit modal): refuse
+        before posting anything in the channel.
+        """
+        if not parsed.ok:
+            raise InvalidPost(parsed)
+        now = self.clock()
+        wait = 0 if is_moderator else self._cooldown_left(post, now)
+        if wait > 0:
+            self._record_rejected(post, text, [f"cooldown: {wait} s left"], "cooldown", None, now)
+            message = (
+                f"You can submit one quote every {self.cooldown_seconds:g} seconds; "
+                f"try again in {wait} s."
+            )
+            return SubmitOutcome("cooldown", message, parsed=parsed, retry_after=wait)
+        assert parsed.url and parsed.quote
+        earlier = self._find_duplicate(post.guild_id, normalise_url(parsed.url), parsed.quote)
+        if earlier is not None:
+            self._record_rejected(
+                post, text, [f"duplicate of submission #{earlier.id}"], "duplicate", earlier.id, now
+            )
+            return SubmitOutcome(
+                "duplicate", _duplicate_message(earlier), submission=earlier, parsed=parsed
+            )
+        return None
+
     def _cooldown_left(self, post: PostRef, now: float) -> int:
         if self.cooldown_seconds <= 0:
             return 0
@@ -475,8 +505,16 @@ class SubmissionService:
         revision = sub.revision
         quote: QuoteInput | None
         try:
+            # The stance check needs both; a stance without a statement is stored but not checked.
+            claim = (sub.statement, sub.stance) if sub.statement and sub.stance else (None, None)
             quote = QuoteInput.parse(
-                quote=sub.quote, url=sub.url, author=sub.person, year=sub.year, id=str(sub.id)
+                quote=sub.quote,
+                url=sub.url,
+                author=sub.person,
+                year=sub.year,
+                id=str(sub.id),
+                statement=claim[0],
+                stance=claim[1],
             )
             input_json: dict[str, Any] = {
                 "quote": quote.quote,
@@ -484,6 +522,8 @@ class SubmissionService:
                 "author": quote.author,
                 "year": quote.year,
             }
+            if quote.statement:
+                input_json.update(statement=quote.statement, stance=quote.stance)
         except ValueError as exc:  # InputError, or urlsplit's own errors on a stored URL
             quote, input_json = None, {"error": str(exc)}
         check_id = self.store.start_check(

@@ -120,7 +120,15 @@ async def test_result_is_stored_in_full_and_handed_to_the_hook(
     ((done, result),) = seen
     assert check.outcome == "done" and check.verdict == "disputed"
     assert check.result == json.loads(json.dumps(result.to_json()))
-    assert check.input == {"quote": QUOTE, "url": URL, "author": "Ben Brooks", "year": 2024}
+    assert check.input == {
+        "quote": QUOTE,
+        "url": URL,
+        "author": "Ben Brooks",
+        "year": 2024,
+        "statement": "Open AI is safe",
+        "stance": "for",
+    }
+    assert (verifier.calls[0].statement, verifier.calls[0].stance) == ("Open AI is safe", "for")
     assert check.engine_version == svc.engine_version
     assert done.status == "disputed" and done.bot_verdict == "disputed"
     assert done.statement == "Open AI is safe" and done.stance == "for"
