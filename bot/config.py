@@ -93,6 +93,12 @@ class DiscordConfig:
     moderator_role: int = _opt(0, low=0, help="role id of moderators (0 = Manage Messages only)")
     workers: int = _opt(4, low=1, high=64, help="checks run at once")
     cooldown_seconds: float = _opt(30.0, low=0, high=86_400, help="per-member submit cooldown")
+    command_guilds: list[int] = _list_opt(
+        help="guild ids whose slash commands are synced at start (empty = global, slower to appear)"
+    )
+    guild_ready_timeout: float = _opt(
+        2.0, low=0, high=60, help="seconds to wait for server data at start before going ready"
+    )
 
 
 @dataclass(frozen=True)
