@@ -13,6 +13,7 @@ The corpus (see ../shared/README.md) is not part of the repository; this is not 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import gzip
 import json
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.extract import extract_html
+from bot.metadata import date_from_url
 
 T = TypeVar("T")
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
@@ -132,7 +134,10 @@ def recall_benchmark(corpus: Path, baseline: bool, timing: Timing, verbose: bool
     truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
     tallies = {
         name: Tally()
-        for name in ("full", "main", "base", "q_full", "q_main", "q_base", "prec_main", "prec_base")
+        for name in (
+            *("full", "main", "base", "q_full", "q_main", "q_base", "prec_main", "prec_base"),
+            *("date", "date_near", "date_base", "date_base_near"),
+        )
     }
     misses: list[tuple[str, str]] = []
     for page_id, item in sorted(truth.items()):
@@ -163,6 +168,20 @@ def recall_benchmark(corpus: Path, baseline: bool, timing: Timing, verbose: bool
             tallies["q_main"].add(k in main_key)
             if baseline:
                 tallies["q_base"].add(k in base_key)
+        # Pages whose URL holds the day: the page (read without its URL) should say the same day.
+        url_day = date_from_url(url)
+        if url_day and len(url_day) == 10:
+            ours = extract_html(html).meta.published
+            tallies["date"].add(ours == url_day)
+            tallies["date_near"].add(_days_apart(ours, url_day) <= 1)
+            if baseline:
+                import htmldate
+
+                theirs = htmldate.find_date(html, original_date=True)
+                tallies["date_base"].add(theirs == url_day)
+                tallies["date_base_near"].add(_days_apart(theirs, url_day) <= 1)
+            if verbose and ours != url_day:
+                misses.append((page_id[:10], f"date {ours}, URL says {url_day}"))
         body_key = _key(body)
         for sentence in _sentences(page.main_text):
             tallies["prec_main"].add(_key(sentence) in body_key)
@@ -182,9 +201,25 @@ def recall_benchmark(corpus: Path, baseline: bool, timing: Timing, verbose: bool
         f"  precision (sentences of the output that are article text): main_text "
         f"{tallies['prec_main']}" + (f"   trafilatura {tallies['prec_base']}" if baseline else "")
     )
+    print(
+        f"  published day = the day in the URL (page read without its URL): {tallies['date']}, "
+        f"within a day {tallies['date_near']}"
+        + (
+            f"   | htmldate(original_date) {tallies['date_base']}, "
+            f"within a day {tallies['date_base_near']}"
+            if baseline
+            else ""
+        )
+    )
     if verbose:
         for page_id, sentence in misses[:60]:
             print(f"    missing in full_text [{page_id}] {sentence[:150]}")
+
+
+def _days_apart(found: str | None, want: str) -> int:
+    if not found or len(found) != 10:
+        return 10**6
+    return abs((dt.date.fromisoformat(found) - dt.date.fromisoformat(want)).days)
 
 
 def _gold_names(name: str, byline: str | None) -> tuple[str, ...] | None:

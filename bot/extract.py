@@ -500,13 +500,15 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     if _too_deep(html):
         return _text_only(html)
     tree = LexborHTMLParser(html)
-    jsonld = parse_jsonld(tree)
-    meta = extract_metadata(tree, url, jsonld)
     walker = _Walker()
     start = tree.body if tree.body is not None else tree.root
     if start is not None:
         walker.walk(start)
     main_flags = _mark_main(walker)
+    jsonld = parse_jsonld(tree)
+    start_at = next((i for i, flag in enumerate(main_flags) if flag), 0)
+    lead = [raw.text for raw in walker.blocks[max(0, start_at - 3) : start_at + 8]]
+    meta = extract_metadata(tree, url, jsonld, lead)
     blocks = [
         Block(raw.text, raw.kind, flag) for raw, flag in zip(walker.blocks, main_flags, strict=True)
     ]

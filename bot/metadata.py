@@ -11,7 +11,7 @@ import datetime as _dt
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -328,8 +328,9 @@ def parse_date(text: str | None) -> str | None:
     return find_date_in_text(value)
 
 
-def find_date_in_text(text: str) -> str | None:
-    """The first date written in prose ("March 5, 2024", "5 mars 2024", "05.03.2024", "2024-03-05")."""
+def find_date_in_text(text: str, *, day_first: bool = False) -> str | None:
+    """The first date written in prose ("March 5, 2024", "5 mars 2024", "05.03.2024", "2024-03-05").
+    ``day_first`` reads "05/10/2018" as 5 October (outside the United States)."""
     text = text[:2000]
     best: tuple[int, str] | None = None
 
@@ -356,7 +357,7 @@ def find_date_in_text(text: str) -> str | None:
     for m in _DMY_NUM.finditer(text):
         first, second, year = int(m[1]), int(m[3]), int(m[4])
         # "05.03.2024" is day-first; "03/05/2024" is ambiguous: month-first unless impossible.
-        if m[2] == "/" and first <= 12:
+        if m[2] == "/" and first <= 12 and not (day_first and second <= 12):
             offer(m.start(), _valid(year, first, second))
         else:
             offer(m.start(), _valid(year, second, first))
@@ -705,9 +706,16 @@ def _clean_title(title: str, site_name: str | None) -> str:
 
 
 def extract_metadata(
-    tree: LexborHTMLParser, url: str | None = None, jsonld: list[dict[str, Any]] | None = None
+    tree: LexborHTMLParser,
+    url: str | None = None,
+    jsonld: list[dict[str, Any]] | None = None,
+    lead: Sequence[str] = (),
 ) -> PageMeta:
-    """Title, authors, published date, site name, language and canonical URL of a parsed page."""
+    """Title, authors, published date, site name, language and canonical URL of a parsed page.
+
+    ``lead`` holds the texts around the start of the article, if the caller knows them: a date
+    written there ("05/10/2018 - Publicado por ...") is the last resort before a modification
+    date."""
     tags = _meta_tags(tree)
     ld = _JsonLd(parse_jsonld(tree) if jsonld is None else jsonld)
 
@@ -724,12 +732,15 @@ def extract_metadata(
     if not site_name:
         site_name = ld.string("name", objects=[o for o in ld.objects if "website" in _types(o)])
 
+    lang = _lang(tree, tags)
+    # "05/10/2018" is 10 May in the United States and 5 October nearly everywhere else.
+    day_first = not (lang or "en-us").lower().startswith(("en-us", "en"))
     return PageMeta(
         title=_title(tree, tags, ld, site_name),
         authors=tuple(_authors(tree, tags, ld)),
-        published=_published(tree, tags, ld, url),
+        published=_published(tree, tags, ld, url, lead, day_first),
         site_name=site_name or None,
-        lang=_lang(tree, tags),
+        lang=lang,
         canonical_url=_canonical(tree, tags, url),
     )
 
@@ -812,8 +823,40 @@ _MODIFIED_META = (
 
 
 def _published(
-    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, url: str | None
+    tree: LexborHTMLParser,
+    tags: dict[str, list[str]],
+    ld: _JsonLd,
+    url: str | None,
+    lead: Sequence[str],
+    day_first: bool,
 ) -> str | None:
+    url_date = date_from_url(url)
+    for link in tree.css('link[rel~="canonical"]')[:3]:
+        url_date = url_date or date_from_url(_attr(link, "href"))
+    found = _declared_date(tree, tags, ld)
+    if found:
+        return _local_day(found, url_date)
+    in_article, elsewhere = _time_element_dates(tree)
+    fallbacks: tuple[Callable[[], str | None], ...] = (
+        lambda: in_article,
+        lambda: url_date,
+        lambda: _byline_text_date(tree, day_first),
+        lambda: elsewhere,
+        lambda: _date_in_lead(lead, day_first),
+    )
+    for fallback in fallbacks:
+        if found := fallback():
+            return found
+    for key in _MODIFIED_META:
+        for value in tags.get(key, ()):
+            if found := parse_date(value):
+                return found
+    modified = ld.string("dateModified")
+    return parse_date(modified) if modified else None
+
+
+def _declared_date(tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd) -> str | None:
+    """The publication date the page states in JSON-LD, meta tags or itemprop markup."""
     value = ld.string("datePublished")
     if value and (found := parse_date(value)):
         return found
@@ -831,58 +874,58 @@ def _published(
         value = _attr(node, "datetime") or _attr(node, "content") or _node_text(node, 200)
         if found := parse_date(value):
             return found
-    found = _time_element_date(tree)
-    if found:
-        return found
-    if found := date_from_url(url):
-        return found
-    for link in tree.css('link[rel~="canonical"]'):
-        if found := date_from_url(_attr(link, "href")):
+    return None
+
+
+def _local_day(declared: str, url_date: str | None) -> str:
+    """A declared timestamp is often UTC ("2019-11-19T04:58Z" for an evening story of the 18th);
+    the date in the URL is the newsroom's own day, so it wins when they are one day apart."""
+    if url_date and len(declared) == len(url_date) == 10:
+        try:
+            apart = _dt.date.fromisoformat(declared) - _dt.date.fromisoformat(url_date)
+        except ValueError:
+            return declared
+        if abs(apart.days) == 1:
+            return url_date
+    return declared
+
+
+def _date_in_lead(lead: Sequence[str], day_first: bool) -> str | None:
+    for text in lead:
+        if found := find_date_in_text(text[:200], day_first=day_first):
             return found
-    if found := _byline_text_date(tree):
-        return found
-    for key in _MODIFIED_META:
-        for value in tags.get(key, ()):
-            if found := parse_date(value):
-                return found
-    value = ld.string("dateModified")
-    return parse_date(value) if value else None
+    return None
 
 
-def _time_element_date(tree: LexborHTMLParser) -> str | None:
-    """The date of the first <time datetime> that belongs to the article or its byline."""
-    fallback: str | None = None
+_TIME_CONTEXT_WORDS = _wordset(
+    "byline article post entry meta dateline story author published date timestamp"
+)
+
+
+def _time_element_dates(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
+    """Dates of <time datetime> elements: the first that belongs to the article or its byline,
+    and the first anywhere else outside boilerplate (a weaker hint)."""
+    other: str | None = None
     for node in tree.css("time")[:_MAX_CANDIDATES]:
         value = _attr(node, "datetime")
         found = parse_date(value) if value else None
         if not found or _in_boilerplate(node):
             continue
         if "pubdate" in node.attributes or _words(node) & {"published", "publish", "pubdate"}:
-            return found
+            return found, other
         ancestor = node.parent
         for _ in range(10):
             if ancestor is None:
                 break
-            if ancestor.tag in ("article", "main", "header") or _words(ancestor) & {
-                "byline",
-                "article",
-                "post",
-                "entry",
-                "meta",
-                "dateline",
-                "story",
-                "author",
-                "published",
-                "date",
-                "timestamp",
-            }:
-                return found
+            # A <header> counts only inside the article; the page's own header may show today.
+            if ancestor.tag in ("article", "main") or _words(ancestor) & _TIME_CONTEXT_WORDS:
+                return found, other
             ancestor = ancestor.parent
-        fallback = fallback or found
-    return fallback
+        other = other or found
+    return None, other
 
 
-def _byline_text_date(tree: LexborHTMLParser) -> str | None:
+def _byline_text_date(tree: LexborHTMLParser, day_first: bool) -> str | None:
     for node in tree.css(
         '[class*="byline"], [class*="date"], [class*="Date"], [class*="time"], '
         '[class*="publish"], [class*="meta"], [id*="date"], [id*="byline"]'
@@ -892,19 +935,17 @@ def _byline_text_date(tree: LexborHTMLParser) -> str | None:
         text = _node_text(node, 1000)
         if not text or len(text) > 400 or _in_boilerplate(node):
             continue
-        if found := find_date_in_text(text):
+        if found := find_date_in_text(text, day_first=day_first):
             return found
     return None
 
 
 def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
     root = tree.root
-    value = _attr(root, "lang") or _attr(root, "xml:lang") if root is not None else ""
-    if not value:
-        value = _first(tags, "content-language", "language", "dc.language") or ""
-        if not value and (locale := _first(tags, "og:locale")):
-            value = locale.replace("_", "-")
-    value = value.strip().split(",")[0].strip()
+    value = (_attr(root, "lang") or _attr(root, "xml:lang")) if root is not None else ""
+    if not value.strip():
+        value = _first(tags, "content-language", "language", "dc.language", "og:locale") or ""
+    value = value.strip().split(",")[0].strip().replace("_", "-")
     return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else None
 
 

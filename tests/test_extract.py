@@ -310,6 +310,14 @@ def test_page_metadata_is_attached() -> None:
     assert page.meta.lang == "fr"
 
 
+def test_date_written_at_the_start_of_the_article() -> None:
+    page = extract_html(
+        f"""<html lang="ko"><body><ul><li>뉴스</li></ul><div>기사입력 :[ 2018-08-25 15:24 ]</div>
+        <div id="story"><p>{PROSE}</p><p>{PROSE}</p></div></body></html>"""
+    )
+    assert page.meta.published == "2018-08-25"
+
+
 # --------------------------------------------------------------------------- odd and hostile input
 
 

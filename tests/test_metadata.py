@@ -310,6 +310,27 @@ def test_url_date_before_byline_text_date() -> None:
     assert meta_of(body=body, url="https://ex.com/x").published == "2021-03-03"
 
 
+def test_utc_timestamp_one_day_off_gives_way_to_the_url_day() -> None:
+    head = '<meta property="article:published_time" content="2019-11-19T04:58:46Z">'
+    assert meta_of(head, url="https://ex.com/2019/11/18/story").published == "2019-11-18"
+    assert meta_of(head, url="https://ex.com/2019/11/10/story").published == "2019-11-19"
+    assert meta_of(head).published == "2019-11-19"
+
+
+def test_date_in_the_article_lead_is_read_day_first_outside_the_us() -> None:
+    lead = ["Atendimento registra arrombamento", "05/10/2018 - Publicado por: Clarissa Borba"]
+    tree = LexborHTMLParser('<html lang="pt-BR"><body><p>x</p></body></html>')
+    assert extract_metadata(tree, lead=lead).published == "2018-10-05"
+    tree = LexborHTMLParser('<html lang="en-US"><body><p>x</p></body></html>')
+    assert extract_metadata(tree, lead=lead).published == "2018-05-10"
+
+
+def test_day_first_only_changes_ambiguous_slashed_dates() -> None:
+    assert find_date_in_text("05/10/2018", day_first=True) == "2018-10-05"
+    assert find_date_in_text("25/10/2018", day_first=False) == "2018-10-25"
+    assert find_date_in_text("10/25/2018", day_first=True) == "2018-10-25"
+
+
 # --------------------------------------------------------------------------- title, site, lang
 
 
@@ -371,6 +392,7 @@ def test_lang_and_canonical() -> None:
     assert meta.lang == "pt-BR"
     assert meta.canonical_url == "https://www.example.com.br/story/1?x=1"
     assert meta_of('<meta property="og:locale" content="en_GB">').lang == "en-GB"
+    assert meta_of('<meta http-equiv="content-language" content="pt_BR">').lang == "pt-BR"
     assert meta_of('<link rel="canonical" href="javascript:alert(1)">').canonical_url is None
 
 
