@@ -191,7 +191,7 @@ _JSONLD_SKIP_KEYS = frozenset(
 
 
 def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type")
+    value = obj.get("@type", obj.get("type"))
     items = value if isinstance(value, list) else [value]
     return {v.lower().rsplit("/", 1)[-1] for v in items if isinstance(v, str)}
 
@@ -401,7 +401,7 @@ _BY_PREFIX = re.compile(
     r"^(?:(?:written|posted|words|story|text|reporting|report|published|interview|article)\s+)?"
     r"(?:by|par|von|por|door|av|af|przez|автор|от)\s*[:\-–]?\s+|"
     r"^(?:authors?|autor(?:in|es|a)?|auteur(?:e|s)?|autore|text|texte|tekst|redaktion|"
-    r"writer|byline|reporter)\s*[:\-–]\s*",
+    r"writer|byline|reporter|текст|автор|авторы)\s*[:\-–]\s*",
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
@@ -450,6 +450,7 @@ _AGENCIES = frozenset(
         "EFE|ANSA|Kyodo|Yonhap|TASS|Getty Images|Staff"
     )
 )
+_DOMAIN = re.compile(r"[a-z]\.(?:[a-z]{2,4})\b", re.IGNORECASE)
 _URLISH = re.compile(r"https?://\S*|www\.\S+|\S+@\S+\.\S+|@\w+", re.IGNORECASE)
 
 
@@ -477,6 +478,10 @@ def split_byline(text: str | None) -> list[str]:
                 break
     if len(names) > 1:
         people = [n for n in names if _fold(n) not in _AGENCIES]
+        # Next to full names, a lone word is a credential, a place or a paper ("Jane Doe, RD",
+        # "Elliot Brownstein, Florida Today"), not another author.
+        if any(" " in n for n in people):
+            people = [n for n in people if " " in n or not any(c.isascii() for c in n)]
         names = people or names
     return _dedupe(names)[:20]
 
@@ -492,13 +497,16 @@ def _clean_name(piece: str) -> str | None:
     # Cut at a role word: "Jane Doe Staff Writer" -> "Jane Doe"; "Games Editor" is no name.
     for i, word in enumerate(words):
         if word.lower().strip(".,") in _ROLE_WORDS:
-            words = words[:i] if i > 1 else []
+            # "AP Auto Writer" is the agency's job title, not a name.
+            words = words[:i] if i > 1 and _fold(words[0]) not in _AGENCIES else []
             break
     name = " ".join(words).strip(" .,;:-–—")
     if not name or len(name) > _MAX_NAME_CHARS or len(words) > 6:
         return None
     if any(ch.isdigit() for ch in name) or not any(ch.isalpha() for ch in name):
         return None
+    if _DOMAIN.search(name):
+        return None  # "Cleveland.com"
     if _fold(name) in _NOT_NAMES:
         return None
     cased = [ch for ch in name if ch.isalpha() and (ch.isupper() or ch.islower())]
@@ -520,8 +528,10 @@ def _dedupe(names: Iterable[str]) -> list[str]:
     return out
 
 
-def _jsonld_authors(ld: _JsonLd) -> tuple[list[str], bool]:
-    """Authors of the main JSON-LD object; the flag says whether any of them is a person."""
+def _jsonld_authors(ld: _JsonLd, site_name: str | None) -> tuple[list[str], bool]:
+    """Authors of the main JSON-LD object; the flag says whether any of them is a person (a
+    "Person" named like the site is the site)."""
+    site_key = _fold(site_name) if site_name else None
     for obj in ld.main_objects() or ld.objects:
         value = obj.get("author") or obj.get("creator")
         if not value:
@@ -545,7 +555,11 @@ def _jsonld_authors(ld: _JsonLd) -> tuple[list[str], bool]:
                     raw = " ".join(x for x in (given, family) if isinstance(x, str))
                 if not raw.strip():
                     continue
-                if types and not (types & {"person"}):
+                key = _fold(raw)
+                named_like_site = site_key is not None and (
+                    key == site_key or (len(key) > 4 and key in site_key)
+                )
+                if (types and not (types & {"person"})) or named_like_site:
                     names.append(_clean(raw, _MAX_NAME_CHARS))  # an organisation keeps its name
                 else:
                     names.extend(split_byline(raw))
@@ -737,7 +751,7 @@ def extract_metadata(
     day_first = not (lang or "en-us").lower().startswith(("en-us", "en"))
     return PageMeta(
         title=_title(tree, tags, ld, site_name),
-        authors=tuple(_authors(tree, tags, ld)),
+        authors=tuple(_authors(tree, tags, ld, site_name)),
         published=_published(tree, tags, ld, url, lead, day_first),
         site_name=site_name or None,
         lang=lang,
@@ -771,9 +785,11 @@ def _title(
     return None
 
 
-def _authors(tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd) -> list[str]:
+def _authors(
+    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site_name: str | None
+) -> list[str]:
     organisations: list[str] = []
-    names, person = _jsonld_authors(ld)
+    names, person = _jsonld_authors(ld, site_name)
     if names and person:
         return names
     organisations = names

@@ -56,6 +56,11 @@ def ld(*objects: Any) -> str:
         ("Richard (R.J.) Eskow", ["Richard Eskow"]),
         ("Brenda Goodman, MA", ["Brenda Goodman"]),
         ("Jane Doe, AP & John Roe", ["Jane Doe", "John Roe"]),
+        ("By TOM KRISHER, AP Auto Writer", ["TOM KRISHER"]),
+        ("Elliot Brownstein, Florida Today", ["Elliot Brownstein"]),
+        ("Rachael Link, MS, RD", ["Rachael Link"]),
+        ("Troy L. Smith, cleveland.com", ["Troy L. Smith"]),
+        ("Текст: Венера Ерофеева", ["Венера Ерофеева"]),
         ("Author: Jane Doe; Tom Lee", ["Jane Doe", "Tom Lee"]),
         ("Our Foreign Staff", []),
         ("Follow", []),
@@ -142,6 +147,19 @@ def test_jsonld_organisation_author_kept_whole_but_a_person_is_preferred() -> No
     org = ld({"@type": "Article", "author": {"@type": "Organization", "name": "Wikimedia, Inc."}})
     assert meta_of(org).authors == ("Wikimedia, Inc.",)
     assert meta_of(org, '<span class="byline">By Jane Doe</span>').authors == ("Jane Doe",)
+
+
+def test_jsonld_person_named_like_the_site_is_the_site() -> None:
+    head = '<meta property="og:site_name" content="AppleInsider">' + ld(
+        {"@type": "Article", "author": {"@type": "Person", "name": "AppleInsider"}}
+    )
+    body = '<p class="byline">By Mike Wuerthele and Malcolm Owen Monday, November 18, 2019</p>'
+    assert meta_of(head, body).authors == ("Mike Wuerthele", "Malcolm Owen")
+
+
+def test_jsonld_type_without_at_sign_is_understood() -> None:
+    head = ld({"@type": "Article", "author": {"type": "Organization", "name": "Multiple Sources"}})
+    assert meta_of(head, '<a class="author" href="/dan">Dan Evon</a>').authors == ("Dan Evon",)
 
 
 def test_itemprop_author_with_nested_name() -> None:
