@@ -45,7 +45,7 @@ def _words(text: str) -> frozenset[str]:
 
 _SKIP_TAGS = _words(
     """script style noscript template svg iframe head object embed canvas audio video map
-    frameset frame #comment -comment title link meta"""
+    frameset frame #comment -comment title link meta rp"""
 )
 _BLOCK_TAGS = _words(
     """address article aside blockquote body center dd details dialog dir div dl dt fieldset
@@ -517,13 +517,14 @@ def extract_html(html: str, url: str | None = None) -> ExtractedPage:
         main_len = sum(len(b.text) for b in blocks if b.main)
         if len(body) > 2 * main_len:
             # The article text lives only in the JSON-LD (a script-rendered page): use it, and stop
-            # counting HTML blocks it repeats as main.
-            body_key = _similar_key(body)
+            # counting HTML blocks it repeats (a teaser paragraph) as main.
+            extra = _jsonld_blocks(body)
+            repeated = {_similar_key(b.text) for b in extra}
             blocks = [
-                Block(b.text, b.kind, False) if b.main and _similar_key(b.text) in body_key else b
+                Block(b.text, b.kind, False) if b.main and _similar_key(b.text) in repeated else b
                 for b in blocks
             ]
-            blocks.extend(_jsonld_blocks(body))
+            blocks.extend(extra)
     return _assemble(meta, blocks)
 
 
@@ -540,7 +541,9 @@ def extract_plain(text: str) -> ExtractedPage:
 
 
 _HTML_SNIFF = re.compile(
-    r"^\s*(?:<!doctype\s+html|<html|<head|<body|<\?xml[^>]*>\s*<html)", re.IGNORECASE
+    r"^\s*(?:<!doctype\s+html|<\?xml[^>]*>\s*(?:<!doctype\s+html|<html)|<!--|"
+    r"<(?:html|head|body|meta|title|link|script|style|div|p|article|section|main|h1)\b)",
+    re.IGNORECASE,
 )
 
 
