@@ -50,9 +50,9 @@ from bench.corpus import (
     pick,
     serve_corpus,
 )
-from bot.config import MatchConfig
+from bot.config import MatchConfig, parse_config
 from bot.extract import extract
-from bot.fetch import FetchedPage
+from bot.fetch import FetchedPage, Fetcher, FetchFailure
 from bot.matcher import match_quote
 from bot.models import QuoteInput
 from bot.textnorm import tokenize
@@ -189,6 +189,7 @@ class StageTimes:
 
 
 STAGES = {
+    "fetch": "fetch per page: bot.fetch over local HTTP, no latency",
     "extract": "extraction per page: bot.extract.extract",
     "extract_traf": "extraction per page: trafilatura + htmldate",
     "tokenize": "tokenisation of a page's text",
@@ -252,10 +253,29 @@ def bench_page(page: Page, quotes: Sequence[str], times: StageTimes, repeat: int
         times.mb.setdefault("check", []).append(peak_mb(_check, quotes[0], fetched, config))
 
 
+async def fetch_times(pages: Sequence[Page], times: StageTimes) -> None:
+    """What the fetcher costs per page (HTTP, decoding, checks on the body) with no latency added.
+
+    The local server runs in the same process, so its (small) cost of serving is included.
+    """
+    config = parse_config({"fetch": {"allow_private_networks": True, "retries": 0}})
+    async with serve_corpus(pages) as site:
+        fetcher = Fetcher(config.fetch)
+        try:
+            for page in pages:
+                started = time.perf_counter()
+                with contextlib.suppress(FetchFailure):
+                    await fetcher.fetch(site.url(page.path))
+                times.add("fetch", time.perf_counter() - started)
+        finally:
+            await fetcher.close()
+
+
 def bench_pages(
     pages: Sequence[Page], quotes: dict[str, list[str]], *, repeat: int, say: Callable[[str], None]
 ) -> StageTimes:
     times = StageTimes()
+    asyncio.run(fetch_times(pages, times))
     for n, page in enumerate(pages, 1):
         if n % 50 == 0:
             say(f"  stage timings: {n}/{len(pages)} pages")
@@ -630,6 +650,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     slope = loglog_slope([r.size for r in rungs], [r.ms["match"] for r in rungs])
     slope_tok = loglog_slope([r.size for r in rungs], [r.ms["tokenize"] for r in rungs])
     slope_check = loglog_slope([r.size for r in rungs], [r.ms["check"] for r in rungs])
+    upper = [r for r in rungs if r.size >= 64_000]
+    slope_upper = loglog_slope([r.size for r in upper], [r.ms["match"] for r in upper])
     print(
         "\n2. Size ladder (ms per quote, medians; a 'book' of ground-truth article bodies joined "
         f"up to 2 MB{', cycled once through the corpus to reach it' if cycled else ''}; the HTML "
@@ -639,7 +661,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  " + line)
     print(
         f"  log-log slopes over 1 KB..2 MB: match_quote {slope:.2f}, tokenize {slope_tok:.2f}, "
-        f"check_page {slope_check:.2f} (1.00 = linear)"
+        f"check_page {slope_check:.2f} (1.00 = linear); match_quote over 64 KB..2 MB, where "
+        f"fixed costs no longer dominate: {slope_upper:.2f}"
     )
 
     if runs:
@@ -695,7 +718,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             "ratios": ratios,
             "ladder": [{"bytes": r.size, "words": r.words, "ms": r.ms, "mb": r.mb} for r in rungs],
             "book_cycled": cycled,
-            "slopes": {"match": slope, "tokenize": slope_tok, "check": slope_check},
+            "slopes": {
+                "match": slope,
+                "tokenize": slope_tok,
+                "check": slope_check,
+                "match_64k_2m": slope_upper,
+            },
             "throughput": [
                 {
                     "concurrency": r.concurrency,

@@ -435,8 +435,15 @@ def test_stage_timings_run_on_a_page(corpus_dir: Path) -> None:
     quotes = speed.page_quotes(pages, 1)
     times = speed.StageTimes()
     speed.bench_page(pages[0], quotes[pages[0].id], times, repeat=1)
-    assert set(times.ms) == set(speed.STAGES)
+    assert set(times.ms) == set(speed.STAGES) - {"fetch"}
     assert len(times.ms["check"]) == len(quotes[pages[0].id]) == len(speed.QUOTE_TYPES)
+
+
+async def test_fetch_timings_go_through_the_fetcher(corpus_dir: Path) -> None:
+    pages = load_corpus(corpus_dir)
+    times = speed.StageTimes()
+    await speed.fetch_times(pages, times)
+    assert len(times.ms["fetch"]) == len(pages)
 
 
 async def test_throughput_runs_the_real_cli(corpus_dir: Path, tmp_path: Path) -> None:
