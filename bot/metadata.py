@@ -230,7 +230,11 @@ class _JsonLd:
                 value = obj.get(key)
                 if isinstance(value, list) and value:
                     value = value[0]
-                if isinstance(value, str | int) and str(value).strip():
+                if (
+                    isinstance(value, str | int)
+                    and not isinstance(value, bool)
+                    and str(value).strip()
+                ):
                     return _clean(str(value), 2000)
         return None
 
@@ -436,11 +440,12 @@ _ROLE_WORDS = _wordset(
 )
 _NOT_NAMES = frozenset(
     _fold(s)
-    for s in _wordset(
-        """follow unfollow share email e-mail twitter facebook linkedin instagram more view
-    profile bio comments comment updated published posted by and admin administrator unknown
-    anonymous guest home menu search read more all posts see all subscribe login sign in
-    inc inc. ltd llc co corp gmbh ma phd md jr sr rn mph dr prof mr mrs ms"""
+    for s in _split_list(
+        "follow|unfollow|follow author|share|email|e-mail|twitter|facebook|linkedin|instagram|"
+        "more|read more|view profile|profile|bio|comments|comment|updated|published|posted|by|"
+        "and|admin|administrator|unknown|anonymous|guest|home|menu|search|see all|all posts|"
+        "view all posts|subscribe|login|log in|sign in|inc|ltd|llc|co|corp|gmbh|ma|ms|phd|md|jr|"
+        "sr|rn|mph|dr|prof|mr|mrs|staff"
     )
 )
 _AGENCIES = frozenset(
@@ -712,7 +717,8 @@ def _clean_title(title: str, site_name: str | None) -> str:
             return parts[-1] if len(parts) == 2 else title
     # No known site name: a short trailing part is most likely the site.
     if len(parts[-1].split()) <= 4 and len(parts[0].split()) >= 3:
-        return re.split(r"\s+(?:\||-|–|—|::|»|·|•|/)\s+[^|–—»·•/]*$", title, maxsplit=1)[0]
+        *_, last = _TITLE_SEPARATORS.finditer(title)
+        return title[: last.start()]
     return title
 
 

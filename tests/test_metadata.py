@@ -371,6 +371,7 @@ def test_title_sources_in_order() -> None:
             "Why open source AI is good for us",
         ),
         ("<title>Short - A - B</title>", "Short - A - B"),
+        ("<title>A long title here - part two | Site Name</title>", "A long title here - part two"),
         ("<title>Just a title</title>", "Just a title"),
         (
             '<meta property="og:site_name" content="Ars Technica">'
