@@ -753,8 +753,9 @@ def extract_metadata(
         site_name = ld.string("name", objects=[o for o in ld.objects if "website" in _types(o)])
 
     lang = _lang(tree, tags)
-    # "05/10/2018" is 10 May in the United States and 5 October nearly everywhere else.
-    day_first = not (lang or "en-us").lower().startswith(("en-us", "en"))
+    # "05/10/2018" is 10 May in the United States and 5 October nearly everywhere else (a bare
+    # "en" is most often an American site).
+    day_first = (lang or "en").lower() not in ("en", "en-us")
     return PageMeta(
         title=_title(tree, tags, ld, site_name),
         authors=tuple(_authors(tree, tags, ld, site_name)),

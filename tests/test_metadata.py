@@ -341,6 +341,8 @@ def test_date_in_the_article_lead_is_read_day_first_outside_the_us() -> None:
     assert extract_metadata(tree, lead=lead).published == "2018-10-05"
     tree = LexborHTMLParser('<html lang="en-US"><body><p>x</p></body></html>')
     assert extract_metadata(tree, lead=lead).published == "2018-05-10"
+    tree = LexborHTMLParser('<html lang="en-GB"><body><p>x</p></body></html>')
+    assert extract_metadata(tree, lead=lead).published == "2018-10-05"
 
 
 def test_day_first_only_changes_ambiguous_slashed_dates() -> None:
