@@ -266,7 +266,7 @@ def _quote_card(
     parts.append(
         f'<p class="badges">{_badges(q)}</p>'
         f'<p class="meta">Source: {_ext_link(q.url, _domain(q.url))}{esc(year)}'
-        f' · <a href="{root}quotes/{q.id}.html">How this was checked</a></p>'
+        f' · <a class="how" href="{root}quotes/{q.id}.html">How this was checked</a></p>'
     )
     parts.append("</article>")
     return "".join(parts)
@@ -654,6 +654,7 @@ blockquote p:last-child::after { content: "\\201D"; }
 .stance.against { background: var(--against); color: #fff; }
 .stance.abstain { background: var(--abstain); color: #fff; }
 .meta { margin: .3rem 0 0; font-size: .9rem; color: var(--muted); }
+.meta .how { white-space: nowrap; }
 .note { padding-left: 1.2rem; }
 .note li { margin-bottom: .4rem; }
 .modnote { background: var(--warn-bg); padding: .6rem .8rem; border-radius: 8px; }
