@@ -402,9 +402,32 @@ def machine_info() -> dict[str, str]:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
+    affinity = getattr(os, "sched_getaffinity", None)
+    cpus = len(affinity(0)) if affinity else (os.cpu_count() or 1)
     return {
-        "cpus": str(os.cpu_count() or 1),
+        "cpus": str(cpus),
         "cpu": cpu,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "engine": _engine_version(),
     }
+
+
+def _engine_version() -> str:
+    """The commit the figures belong to, and whether bot/ had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), *args], capture_output=True, text=True, timeout=10
+        )
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", "bot")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if not commit:
+        return "unknown"
+    return commit + (" + uncommitted changes in bot/" if dirty else "")

@@ -628,7 +628,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(
         f"machine: {machine['cpu']}, {machine['cpus']} CPUs, Python {machine['python']}; "
-        f"CPU timings {pinned}"
+        f"engine at {machine['engine']}; CPU timings {pinned}"
     )
     n_quotes = sum(len(v) for v in quotes.values())
     print(
