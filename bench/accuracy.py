@@ -388,9 +388,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  of which {summary['misses_on_disputed_labels']} on pages whose corpus byline the "
             "page itself contradicts (see gold_note in the file and bench/README.md)"
         )
+    m = summary["machine"]
     print(
-        f"({summary['seconds']['total']} s; {summary['machine']['cpu']}, "
-        f"{summary['machine']['cpus']} CPUs, Python {summary['machine']['python']})"
+        f"({summary['seconds']['total']} s; {m['cpu']}, {m['cpus']} CPUs, Python {m['python']}; "
+        f"engine at {m['engine']})"
     )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
