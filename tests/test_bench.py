@@ -28,7 +28,7 @@ from bench.cases import (
     sentence_ranges,
     speech_quotes,
 )
-from bench.corpus import CorpusError, byline_names, load_corpus, serve_corpus
+from bench.corpus import CorpusError, byline_names, load_corpus, pick, serve_corpus
 
 # --------------------------------------------------------------------------- a tiny corpus
 
@@ -151,6 +151,15 @@ def test_load_corpus_reads_both_collections(corpus_dir: Path) -> None:
     assert rdb["rdb/site-1"].year is None
     assert "said Maria Lopez" in rdb["rdb/site-1"].truth
     assert pages[0].html().startswith("<!doctype html>")
+
+
+def test_limit_takes_a_seeded_sample(corpus_dir: Path) -> None:
+    pages = load_corpus(corpus_dir)
+    some = pick(pages, 3, seed=9)
+    assert len(some) == 3 and [p.id for p in some] == [p.id for p in pick(pages, 3, seed=9)]
+    assert pick(pages, None, seed=9) == pages and pick(pages, 99, seed=9) == pages
+    with pytest.raises(CorpusError):
+        pick(pages, 0, seed=9)
 
 
 def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
