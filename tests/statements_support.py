@@ -71,13 +71,15 @@ class Seeder:
     store: Store
     now: float = START
     next_message: int = 1000
+    guild_id: int = GUILD  # the guild statements and quotes go to unless told otherwise
 
     def tick(self) -> float:
         self.now += 60
         return self.now
 
-    def statement(self, text: str, guild_id: int | None = GUILD) -> int:
-        return Statements(self.db, guild_id, clock=self.tick).find_or_create(text, MOD).id
+    def statement(self, text: str, guild_id: int | None = None) -> int:
+        guild = self.guild_id if guild_id is None else guild_id
+        return Statements(self.db, guild, clock=self.tick).find_or_create(text, MOD).id
 
     def quote(
         self,
@@ -91,7 +93,7 @@ class Seeder:
         url: str = BROOKS_URL,
         role: str | None = "Head of public policy, Stability AI",
         year: int | None = 2024,
-        guild_id: int = GUILD,
+        guild_id: int | None = None,
         status: str | None = None,
         stance_check: dict[str, Any] | None = None,
         warnings: tuple[str, ...] = (),
@@ -101,7 +103,7 @@ class Seeder:
         self.next_message += 1
         sub = self.store.add_submission(
             NewSubmission(
-                guild_id=guild_id,
+                guild_id=self.guild_id if guild_id is None else guild_id,
                 channel_id=CHANNEL,
                 message_id=self.next_message,
                 author_id=100 + self.next_message,
