@@ -8,10 +8,14 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot import publish
 from bot.config import Config, ConfigError, load_config
 from bot.models import EXIT_BAD_INPUT, EXIT_CODES, InputError, QuoteInput
+
+if TYPE_CHECKING:
+    from bot.fetch import FetchedPage
 
 
 class _Parser(argparse.ArgumentParser):
@@ -41,6 +45,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="one JSON object per line: id, url, quote, author, year",
     )
     v.add_argument("--concurrency", type=int, help="checks at once with --batch")
+    v.add_argument(
+        "--source-file",
+        type=Path,
+        metavar="FILE",
+        help="check against this file's text (.txt, .html, .htm, .pdf) instead of fetching --url",
+    )
+    r = sub.add_parser(
+        "recheck", help="re-check verified quotes whose sources may have changed or died"
+    )
+    r.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    r.add_argument(
+        "--all", action="store_true", help="every verified quote, however recently checked"
+    )
+    r.add_argument(
+        "--older-than",
+        type=float,
+        metavar="DAYS",
+        help="quotes last checked more than DAYS ago (default [recheck] max_age_days)",
+    )
     publish.add_export_parser(sub)
     publish.add_site_parser(sub)
     return parser
@@ -50,12 +73,14 @@ def _load(path: Path | None) -> Config:
     return load_config(path)
 
 
-async def _verify_one(config: Config, inp: QuoteInput, as_json: bool) -> int:
+async def _verify_one(
+    config: Config, inp: QuoteInput, as_json: bool, supplied: FetchedPage | None = None
+) -> int:
     from bot.report import render_text
     from bot.verify import Verifier
 
     async with Verifier(config) as verifier:
-        result = await verifier.verify(inp)
+        result = await verifier.verify(inp, supplied=supplied)
     if as_json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
     else:
@@ -81,6 +106,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.batch:
+        if args.source_file:
+            print(
+                "verify: --source-file checks one quote; it cannot be used with --batch",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
         if args.url or args.quote:
             print("verify: use either --batch or --url/--quote, not both", file=sys.stderr)
             return EXIT_BAD_INPUT
@@ -108,7 +139,65 @@ def cmd_verify(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"error": {"field": exc.field, "message": exc.message}}))
         return EXIT_BAD_INPUT
-    return asyncio.run(_verify_one(config, inp, args.json))
+    supplied = None
+    if args.source_file is not None:
+        from bot.pasted import SuppliedSourceError, read_source_file
+
+        try:
+            supplied = read_source_file(
+                args.source_file,
+                url=inp.url,
+                max_bytes=config.pasted.max_bytes,
+                max_pdf_pages=config.fetch.pdf_max_pages,
+            )
+        except SuppliedSourceError as exc:
+            print(f"verify: --source-file {exc}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"error": {"field": "source_file", "message": str(exc)}}))
+            return EXIT_BAD_INPUT
+    return asyncio.run(_verify_one(config, inp, args.json, supplied))
+
+
+async def _recheck(config: Config, everything: bool, older_than: float | None) -> int:
+    from bot.recheck import Rechecker, RecheckResult
+    from bot.storage import open_database
+    from bot.storage.log import Store
+    from bot.verify import Verifier
+
+    def progress(done: int, total: int, outcome: RecheckResult) -> None:
+        print(
+            f"[{done}/{total}] #{outcome.submission_id} {outcome.outcome}: {outcome.message}",
+            file=sys.stderr,
+        )
+
+    db = open_database(Path(config.database.path))
+    try:
+        async with Verifier(config) as verifier:
+            rechecker = Rechecker(
+                Store(db), verifier, config.recheck, concurrency=config.verify.concurrency
+            )
+            summary = await rechecker.run(
+                older_than_days=older_than, everything=everything, progress=progress
+            )
+    finally:
+        db.conn.close()
+    print(summary.line())
+    return 0
+
+
+def cmd_recheck(args: argparse.Namespace) -> int:
+    try:
+        config = _load(args.config)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.older_than is not None and not 0 <= args.older_than <= 36_500:
+        print("recheck: --older-than must be a number of days from 0 to 36500", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.all and args.older_than is not None:
+        print("recheck: use either --all or --older-than, not both", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return asyncio.run(_recheck(config, args.all, args.older_than))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "verify":
         return cmd_verify(args)
+    if args.command == "recheck":
+        return cmd_recheck(args)
     if args.command == "export":
         return publish.cmd_export(args)
     if args.command == "site":

@@ -18,6 +18,7 @@ import logging
 import re
 import socket
 import time
+import unicodedata
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -361,6 +362,14 @@ _HTML_START = re.compile(
 )
 
 
+def _mostly_binary(raw: bytes, content_type: str | None) -> bool:
+    """Bytes that no text holds make up over 5% of the start (a few strays are common)."""
+    head = raw[:4096]
+    if not head or read_bom(raw)[0] is not None or "utf-16" in (content_type or "").lower():
+        return False
+    return len(_BINARY_BYTES.findall(head)) > len(head) // 20
+
+
 def _is_text_mime(mime: str) -> bool:
     return (
         mime.startswith("text/")
@@ -460,7 +469,29 @@ def _detect(raw: bytes) -> str:
         and western.coherence >= best.coherence - _CP1252_MARGIN
     ):
         return "cp1252"
+    if _latin_only(str(best)) and _reads_as_western(words):
+        return "cp1252"  # e.g. short French read as Baltic: every letter fits Western Europe
     return _usable(resolve_encoding(best.encoding)) or "cp1252"
+
+
+# Non-ASCII characters Western European text in windows-1252 is made of (letters used by
+# French, German, Spanish, Portuguese, Italian, Dutch, Nordic languages, and typography).
+_WESTERN = frozenset(
+    "àâäçéèêëîïôöùûüÿñáíóúãõœæøåßÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÃÕŒÆØÅ‘’“”„–—…€«»©®°·•™¡¿\xa0"
+)
+
+
+def _latin_only(text: str) -> bool:
+    """Every non-ASCII letter of ``text`` is a Latin letter (another Latin code page's reading)."""
+    return all("LATIN" in unicodedata.name(ch, "") for ch in text if ord(ch) > 127 and ch.isalpha())
+
+
+def _reads_as_western(words: bytes) -> bool:
+    try:
+        text = words.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return all(ch in _WESTERN for ch in text if ord(ch) > 127)
 
 
 def decode_text(raw: bytes, mime: str, content_type: str | None) -> tuple[str, str]:
@@ -1010,6 +1041,13 @@ class Fetcher:
                 )
             head = raw[:1024].removeprefix(b"\xef\xbb\xbf")
             mime = "text/html" if _HTML_START.match(head) else "text/plain"
+        elif magic is None and _mostly_binary(raw, content_type):
+            raise state.fail(
+                "source_unsupported",
+                f"the server calls it {mime} but sent binary data, not text",
+                resp.status,
+                final=True,
+            )
         elif magic is not None:
             raise state.fail(
                 "source_unsupported",

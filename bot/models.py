@@ -203,8 +203,9 @@ class SourceInfo:
     archive_url: str | None = None  # the archived snapshot read (via "archive")
     archived_at: str | None = None  # when the archive captured it, ISO 8601 UTC
     found_via_search_for: str | None = None  # the phrase searched for (via "search")
-    direct_failure: dict[str, Any] | None = None  # why the URL itself gave no text: kind, status, message
-    canonical_url: str | None = None  # the page's <link rel="canonical">, when it names another address
+    # Why the URL itself gave no text (kind, status, message), when the text came from elsewhere.
+    direct_failure: dict[str, Any] | None = None
+    canonical_url: str | None = None  # the page's <link rel="canonical">, if another address
     pages: list[int] | None = None  # PDF pages (1-based) the quote was found on
     supplied_name: str | None = None  # the file the source text came from (via "pasted")
 

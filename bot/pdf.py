@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pypdf
 from pypdf.errors import FileNotDecryptedError
 
-from bot.extract import Block, ExtractedPage, PageMeta, extract_plain
+from bot.extract import Block, ExtractedPage, PageMeta
 from bot.models import Match
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ PAGE_BREAK = "\f"
 _META_MAX_CHARS = 300
 # Ordinary hyphenation at a line end ("infra-\nstructure"): rejoin, so the word can be matched.
 _LINE_HYPHEN = re.compile(r"(?<=[a-zà-ÿ])-\n(?=[a-zà-ÿ])")
+_PARAGRAPH = re.compile(r"\n[^\S\n]*\n\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
@@ -135,14 +136,18 @@ class PdfDocument:
 
 
 def pdf_document(text: str, meta: Iterable[tuple[str, str]] = ()) -> PdfDocument:
-    """Blocks of every page (all main text: a PDF has no navigation to leave out)."""
+    """Paragraphs of every page, all main text (a PDF has no navigation to leave out)."""
     info = dict(meta)
     blocks: list[Block] = []
     starts: list[int] = []
     pages: list[int] = []
     offset = 0
     for number, page_text in enumerate(text.split(PAGE_BREAK), start=1):
-        for block in extract_plain(_LINE_HYPHEN.sub("", page_text)).blocks:
+        # A PDF line break is only where the layout wrapped; paragraphs are blank-line separated.
+        for para in _PARAGRAPH.split(_LINE_HYPHEN.sub("", page_text)):
+            block = Block(" ".join(para.split()), "paragraph", True)
+            if not block.text:
+                continue
             if blocks:
                 offset += 2  # the "\n\n" between blocks
             starts.append(offset)

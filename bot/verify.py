@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.archive import ARCHIVE_NAME, Archive, ArchiveMiss
 from bot.config import Config, MatchConfig
 from bot.extract import ExtractedPage, extract
 from bot.fetch import FetchedPage, Fetcher, FetchFailure
@@ -26,6 +27,8 @@ from bot.models import (
     VerificationResult,
 )
 from bot.names import matches_any_author, named_in, split_author_list
+from bot.pdf import PDF_MIME, pdf_document
+from bot.search import SearchMiss, WebSearch
 from bot.stance import StanceChecker, StanceResult
 from bot.storage import open_database
 from bot.storage.pages import PageCache
@@ -134,6 +137,9 @@ def judge(
     source.title = page.meta.title
     source.authors = list(page.meta.authors)
     source.published = page.meta.published
+    canonical = page.meta.canonical_url
+    if canonical and _url_key(canonical) not in {_url_key(source.url), _url_key(source.final_url)}:
+        source.canonical_url = canonical
     judgement = judge_text(inp.quote, page)
     match = judgement.match
     text_chars = len(page.full_text.strip())
@@ -156,6 +162,15 @@ def judge(
     return VerificationResult(inp.id, verdict, checks, discrepancies, source, match.matches)
 
 
+def _url_key(url: str | None) -> str:
+    return (url or "").split("#", 1)[0].rstrip("/")
+
+
+def too_little_text(result: VerificationResult) -> bool:
+    """The page was read but shows too little text to judge (JavaScript-only, a stub)."""
+    return result.verdict == "unverifiable" and bool(result.source.sha256)
+
+
 def failure_result(inp: QuoteInput, failure: FetchFailure) -> VerificationResult:
     source = SourceInfo(url=inp.url, final_url=failure.final_url, status=failure.status)
     disc = Discrepancy(failure.kind, "error", failure.message, "", "")
@@ -173,10 +188,49 @@ def source_info(page: FetchedPage) -> SourceInfo:
     )
 
 
+def _search_rank(result: VerificationResult) -> tuple[int, int, int]:
+    return (
+        result.checks.text != "pass",
+        len(result.errors),
+        len(result.discrepancies),
+    )
+
+
 def check_page(inp: QuoteInput, page: FetchedPage, config: MatchConfig) -> VerificationResult:
     """Judge ``inp`` against an already fetched page (the network-free half of a check)."""
+    if page.content_type == PDF_MIME:
+        return _check_pdf(inp, page, config)
     extracted = extract(page.text, page.content_type, page.final_url)
-    return judge(inp, extracted, source_info(page), config)
+    result = judge(inp, extracted, source_info(page), config)
+    _mark_supplied(result, page)
+    return result
+
+
+def _check_pdf(inp: QuoteInput, page: FetchedPage, config: MatchConfig) -> VerificationResult:
+    """A PDF: judged like any text, and the result says on which pages the quote sits."""
+    doc = pdf_document(page.text, page.doc_meta)
+    result = judge(inp, doc.page, source_info(page), config)
+    result.source.pages = doc.pages_of(result.matches) or None
+    _mark_supplied(result, page)
+    # A PDF's Author field is often a program or a typist, so it may confirm the author but
+    # never contradict one.
+    author = dict(page.doc_meta).get("author")
+    if (
+        author
+        and inp.author
+        and result.checks.author == "unknown"
+        and matches_any_author(inp.author, split_author_list(author))
+    ):
+        result.checks.author = "pass"
+        result.discrepancies = [d for d in result.discrepancies if d.kind != "author_unconfirmed"]
+    return result
+
+
+def _mark_supplied(result: VerificationResult, page: FetchedPage) -> None:
+    if page.via == "pasted":
+        result.source.final_url = None
+        result.source.status = None
+        result.source.supplied_name = dict(page.doc_meta).get("file")
 
 
 def apply_stance(result: VerificationResult, stance: StanceResult) -> None:
@@ -198,6 +252,8 @@ class Verifier:
         *,
         fetcher: Fetcher | None = None,
         stance: StanceChecker | None = None,
+        archive: Archive | None = None,
+        search: WebSearch | None = None,
     ) -> None:
         self.config = config
         self._own_fetcher = fetcher is None
@@ -213,8 +269,23 @@ class Verifier:
             fetcher = Fetcher(config.fetch, cache=cache)
         self.fetcher = fetcher
         self.stance = stance or StanceChecker(config.llm, config.secret(config.llm.api_key_env), db)
+        self.archive = archive or Archive(config.archive, fetcher)
+        self.search = search or WebSearch(config.search, fetcher)
 
-    async def verify(self, inp: QuoteInput) -> VerificationResult:
+    async def verify(
+        self,
+        inp: QuoteInput,
+        *,
+        supplied: FetchedPage | None = None,
+        fresh: bool = False,
+        archive_near: float | None = None,
+    ) -> VerificationResult:
+        """Check ``inp`` against its source: ``supplied`` text when given (nothing is fetched),
+        else the URL, then the archive and the search fallbacks when the URL yields nothing.
+
+        ``fresh`` bypasses the page cache; ``archive_near`` (epoch seconds) asks the archive for
+        the capture closest to that time rather than the newest (re-checks of dead sources).
+        """
         started = time.perf_counter()
         stance_task = None
         if inp.statement and inp.stance:
@@ -222,16 +293,98 @@ class Verifier:
             stance_task = asyncio.ensure_future(
                 self.stance.check(inp.quote, inp.author, inp.statement, inp.stance)
             )
-        try:
-            page = await self.fetcher.fetch(inp.url)
-        except FetchFailure as failure:
-            result = failure_result(inp, failure)
+        if supplied is not None:
+            result = check_page(inp, supplied, self.config.match)
+            result.source.url = inp.url
         else:
-            result = check_page(inp, page, self.config.match)
+            try:
+                page = await self.fetcher.fetch(inp.url, fresh=fresh)
+            except FetchFailure as failure:
+                result = await self.fallback(inp, failure, archive_near=archive_near)
+            else:
+                result = await self.check_fetched(inp, page)
         if stance_task is not None:
             apply_stance(result, await stance_task)
         result.elapsed_ms = (time.perf_counter() - started) * 1000
         return result
+
+    async def check_fetched(self, inp: QuoteInput, page: FetchedPage) -> VerificationResult:
+        """Judge a fetched page; when it holds too little text but names a canonical address,
+        judge that page instead (a stub or an app shell pointing at the real article)."""
+        result = check_page(inp, page, self.config.match)
+        canonical = result.source.canonical_url
+        if canonical is None or not too_little_text(result):
+            return result
+        try:
+            other = await self.fetcher.fetch(canonical)
+        except FetchFailure:
+            return result
+        better = check_page(inp, other, self.config.match)
+        if better.verdict == "unverifiable":
+            return result
+        better.source.url = inp.url
+        better.source.canonical_url = canonical
+        return better
+
+    async def fallback(
+        self, inp: QuoteInput, failure: FetchFailure, *, archive_near: float | None = None
+    ) -> VerificationResult:
+        """The URL gave no page: try the archive's copy, then a web search, else say why not."""
+        notes: list[str] = []
+        archived: VerificationResult | None = None
+        if self.archive.enabled and failure.archivable:
+            try:
+                hit = await self.archive.fetch(inp.url, near=archive_near)
+            except ArchiveMiss as miss:
+                notes.append(miss.message)
+            else:
+                archived = check_page(inp, hit.page, self.config.match)
+                src = archived.source
+                src.url = inp.url
+                src.final_url = failure.final_url or inp.url
+                src.status = failure.status
+                src.via = "archive"
+                src.archive_url = hit.snapshot.view_url
+                src.archived_at = hit.snapshot.archived_at
+                src.direct_failure = failure.to_json()
+                if archived.verdict != "unverifiable" or not self.search.enabled:
+                    return archived
+                notes.append(f"{ARCHIVE_NAME}'s copy of {hit.snapshot.day} holds too little text")
+        if self.search.enabled:
+            found = await self._search(inp, failure, notes)
+            if found is not None:
+                return found
+        if archived is not None:
+            return archived
+        return failure_result(inp, failure.extended("".join(f"; {n}" for n in notes)))
+
+    async def _search(
+        self, inp: QuoteInput, failure: FetchFailure, notes: list[str]
+    ) -> VerificationResult | None:
+        exclude = [inp.url] + ([failure.final_url] if failure.final_url else [])
+        try:
+            finds = await self.search.find(inp.quote, exclude=exclude)
+        except SearchMiss as miss:
+            notes.append(miss.message)
+            return None
+        best: VerificationResult | None = None
+        for page in finds.pages:
+            result = check_page(inp, page, self.config.match)
+            if result.verdict == "unverifiable" or "quote_not_found" in result.kinds():
+                continue
+            if best is None or _search_rank(result) < _search_rank(best):
+                best = result
+        if best is None:
+            notes.append(
+                f'a web search for "{finds.phrase}" found {len(finds.pages)} page(s), '
+                "none carrying the quote"
+            )
+            return None
+        best.source.via = "search"
+        best.source.url = inp.url
+        best.source.found_via_search_for = finds.phrase
+        best.source.direct_failure = failure.extended("".join(f"; {n}" for n in notes)).to_json()
+        return best
 
     async def close(self) -> None:
         if self._own_fetcher:
