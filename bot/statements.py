@@ -258,7 +258,7 @@ class Statements:
         """A new statement (moderators); raises StatementError for bad text, DuplicateStatement
         when the same claim already exists."""
         cleaned = clean_statement(text if isinstance(text, str) else "")
-        if len(cleaned) < STATEMENT_MIN_CHARS:
+        if len(cleaned) < STATEMENT_MIN_CHARS or len(normalise_words(cleaned)) < 2:
             raise StatementError(
                 f"A statement needs at least {STATEMENT_MIN_CHARS} characters: a claim people "
                 "can be for or against, e.g. 'Open-source AI is more dangerous than closed-source AI'."

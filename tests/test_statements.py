@@ -125,6 +125,8 @@ def test_add_refuses_duplicates_and_bad_text() -> None:
     assert dup.value.existing.id == made.id and f"#{made.id}" in str(dup.value)
     with pytest.raises(StatementError, match="at least 8 characters"):
         book.add("  AI \n ", created_by=9)
+    with pytest.raises(StatementError, match="at least 8 characters"):
+        book.add("!!!!!!!!!!!!", created_by=9)
     with pytest.raises(StatementError, match="at most 500"):
         book.add("word " * 200, created_by=9)
     with pytest.raises(StatementError):
