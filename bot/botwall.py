@@ -14,10 +14,13 @@ from collections.abc import Mapping
 from selectolax.lexbor import LexborHTMLParser
 
 _MAX_CHARS = 400_000  # walls are small; a bigger page is never taken for one
-_FEW_CHARS = 2000  # visible characters a wall page stays under
+_FEW_CHARS = 2000  # visible characters a page with a vendor's bot-check marker stays under
+_VERY_FEW_CHARS = 300  # ... and one with only a generic captcha or "Access Denied" marker
 
-# (pattern searched in the raw HTML, what to call the wall), strongest first.
-_MARKERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+# (pattern searched in the raw HTML, what to call the wall), strongest first. The vendors'
+# challenge markers come first; the generic ones (a captcha widget, which short real pages may
+# carry in a comment form) need a page with almost no text of its own.
+_STRONG: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), name)
     for pattern, name in (
         (r"<title>\s*just a moment\.\.\.\s*</title>", "a Cloudflare bot check"),
@@ -30,6 +33,11 @@ _MARKERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"sucuri website firewall", "a Sucuri firewall page"),
         (r"ddos-guard", "a DDoS-Guard bot check"),
         (r"awswaf|aws-waf-token", "an AWS WAF bot check"),
+    )
+)
+_WEAK: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), name)
+    for pattern, name in (
         (r"g-recaptcha|grecaptcha|h-captcha|hcaptcha\.com", "a captcha page"),
         (r"<title>\s*access denied\s*</title>", 'an "Access Denied" page'),
         (
@@ -42,7 +50,7 @@ _MARKERS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 
 
 def visible_chars(html: str) -> int:
-    """Characters of text a reader would see (scripts and styles left out)."""
+    """Characters of text a reader would see, spaces not counted (scripts and styles left out)."""
     tree = LexborHTMLParser(html)
     tree.strip_tags(["script", "style", "noscript", "template", "svg"])
     root = tree.body if tree.body is not None else tree.root
@@ -57,7 +65,13 @@ def bot_wall(html: str, headers: Mapping[str, str] | None = None) -> str | None:
         return "a Cloudflare bot check"
     if len(html) > _MAX_CHARS:
         return None
-    found = next((name for pattern, name in _MARKERS if pattern.search(html)), None)
-    if found is None or visible_chars(html) >= _FEW_CHARS:
+    strong = next((name for pattern, name in _STRONG if pattern.search(html)), None)
+    weak = None if strong else next((n for pattern, n in _WEAK if pattern.search(html)), None)
+    if strong is None and weak is None:
         return None
-    return found
+    shown = visible_chars(html)
+    if strong is not None and shown < _FEW_CHARS:
+        return strong
+    if weak is not None and shown < _VERY_FEW_CHARS:
+        return weak
+    return None

@@ -1,4 +1,5 @@
-"""Fetching a quoted source: one bounded, polite and safe HTTP GET that yields decoded text.
+"""Fetching a quoted source: one bounded, polite and safe HTTP GET that yields decoded text
+(HTML, plain text, or a PDF's text layer page by page).
 
 Every way a fetch can go wrong ends as a `FetchFailure` whose kind tells the verifier what to say
 (blocked: the page exists but refuses us; gone; unreachable; unsupported) and whose message says

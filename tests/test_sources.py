@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import tracemalloc
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,15 @@ async def test_challenge_503_is_blocked_at_once(site: Site, tmp_path: Path) -> N
 )
 def test_bot_walls_are_recognised(html: str, wall: str) -> None:
     assert bot_wall(html) == wall
+
+
+def test_a_short_page_with_a_comment_captcha_is_no_wall() -> None:
+    html = (
+        "<html><head><title>Statement</title></head><body>"
+        f"<article><p>{ARTICLE_BLOCKS[3]}</p><p>{ARTICLE_BLOCKS[4]}</p></article>"
+        "<form><div class='g-recaptcha'></div><button>Comment</button></form></body></html>"
+    )
+    assert bot_wall(html) is None
 
 
 def test_an_article_about_captchas_is_no_wall() -> None:
@@ -776,12 +786,16 @@ async def test_fifty_megabyte_page_stops_at_the_cap(tmp_path: Path) -> None:
     app = web.Application()
     app.router.add_get("/fifty", fifty)
     server = await LocalServer(app).start()
+    tracemalloc.start()
     try:
         async with Fetcher(fast_config(max_bytes=1_000_000, total_timeout=5)) as fetcher:
             undeclared = await _fail(fetcher, server.url("/fifty"))
             declared = await _fail(fetcher, server.url("/fifty?declared=1"))
+        _, peak = tracemalloc.get_traced_memory()
     finally:
+        tracemalloc.stop()
         await server.close()
+    assert peak < 10_000_000  # near the 1 MB cap (plus the server's buffers), far from 50 MB
     assert undeclared.kind == "source_unreachable" and "too large" in undeclared.message
     assert "1 MB limit" in undeclared.message
     assert "announced 50 MB" in declared.message
