@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DAYS",
         help="quotes last checked more than DAYS ago (default [recheck] max_age_days)",
     )
+    run = sub.add_parser("run", help="start the Discord bot (the default with no command)")
+    run.add_argument("--config", type=Path, help="config file (default ./config.toml)")
+    sub.add_parser("demo", help="the whole bot on a local stand-in for Discord: no account needed")
     publish.add_export_parser(sub)
     publish.add_site_parser(sub)
     return parser
@@ -200,9 +203,37 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     return asyncio.run(_recheck(config, args.all, args.older_than))
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the Discord bot; without a token, say how to get one (and about the demo) at once."""
+    from bot.startup import EX_CONFIG, token_problem
+
+    try:
+        config = _load(getattr(args, "config", None))
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EX_CONFIG
+    problem = token_problem(config)
+    if problem:
+        print(problem, file=sys.stderr)
+        return EX_CONFIG
+    from cogs.client import run_bot  # discord.py only now: bot/ stays importable without it
+
+    return run_bot(config)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cogs.demo import run_demo
+
+    return asyncio.run(run_demo())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in (None, "run"):
+        return cmd_run(args)
+    if args.command == "demo":
+        return cmd_demo(args)
     if args.command == "verify":
         return cmd_verify(args)
     if args.command == "recheck":
