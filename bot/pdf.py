@@ -22,6 +22,8 @@ from bot.extract import Block, ExtractedPage, PageMeta
 from bot.models import Match
 
 log = logging.getLogger(__name__)
+# pypdf warns about every flaw of a damaged file; hostile sources must not flood the bot's log.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 PDF_MIME = "application/pdf"
 PDF_MIMES = frozenset({PDF_MIME, "application/x-pdf", "application/acrobat", "text/pdf"})
