@@ -76,8 +76,15 @@ _UNESCAPE = re.compile(r"\\([\\*_~`|\[\]<>#\-+.])")
 def escape_markdown(text: str) -> str:
     """Member text shown literally: no bold, links, headings, lists, block quotes or mentions."""
     text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    text = _LINE_START_SPECIAL.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    text = _LINE_START_SPECIAL.sub(_escape_line_start, text)
     return _MASS_MENTION.sub("@\u200b\\1", text)
+
+
+def _escape_line_start(m: re.Match[str]) -> str:
+    marker = m.group(2)
+    if marker.endswith("."):  # "1. " starts a numbered list; "1\\. " does not
+        return f"{m.group(1)}{marker[:-1]}\\."
+    return f"{m.group(1)}\\{marker}"
 
 
 def unescape_markdown(text: str) -> str:

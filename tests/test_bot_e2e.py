@@ -254,6 +254,38 @@ async def test_slash_submit_with_a_bad_link_explains_privately(
     assert fake.messages(world.quotes) == [] and bot.store.get_submission(1) is None
 
 
+def modal_values(world: World, quote: str) -> dict[str, str]:
+    return {"quote": quote, "author": "Priya Raman", "source": world.sources.url()}
+
+
+async def test_slash_submit_refuses_privately_before_posting_anything(world: World) -> None:
+    """Cooldown and duplicates are answered before the bot posts a card in the channel."""
+    async with running_bot(world, world.config(cooldown_seconds=600.0)) as bot:
+        fake = world.fake
+        answers = []
+        for member, quote in (
+            (world.bob, GOOD_QUOTE),
+            (world.bob, OTHER_QUOTE),
+            (world.alice, GOOD_QUOTE),
+        ):
+            opened = fake.invoke_slash(
+                world.guild, world.quotes, member, "quote", subcommand="submit"
+            )
+            await fake.wait_for_response(opened)
+            submitted = fake.submit_modal(
+                opened, "verbatim:quote:submit", modal_values(world, quote)
+            )
+            answers.append(await ephemeral_answer(world, submitted))
+        assert answers[0].startswith("Submitted as #1.")
+        assert "try again in" in answers[1]
+        assert "already submitted as #1" in answers[2]
+        cards = [
+            m for m in fake.messages(world.quotes) if m["author"]["id"] == str(fake.bot_user_id)
+        ]
+        assert len(cards) == 1
+        assert [u.reason for u in bot.store.unparsed_posts()] == ["cooldown", "duplicate"]
+
+
 async def test_quote_check_answers_privately_and_saves_nothing(
     world: World, bot: VerbatimBot
 ) -> None:
