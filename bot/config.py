@@ -129,7 +129,7 @@ class ArchiveConfig:
     """Web-archive fallback for blocked or dead sources (the Wayback Machine's API by default)."""
 
     enabled: bool = _opt(
-        False, help="look blocked or dead sources up in the web archive and check its copy"
+        True, help="look blocked or dead sources up in the web archive and check its copy"
     )
     availability_url: str = _opt(
         "https://archive.org/wayback/available",

@@ -292,6 +292,7 @@ async def test_cli_recheck(tmp_path: Path, publisher: Publisher) -> None:
     cfg.write_text(
         "[fetch]\nallow_private_networks = true\nretries = 0\n"
         f'[database]\npath = "{tmp_path / "v.db"}"\n'
+        "[archive]\nenabled = false\n"  # the subprocess has no loopback guard: keep it local
     )
     publisher.pages["/a"] = (200, article_html())
     config = sources_config(tmp_path, database={"path": str(tmp_path / "v.db")})

@@ -266,6 +266,7 @@ async def run_cli(tmp_path: Path, *args: str, extra: str = "") -> tuple[int, str
     cfg = tmp_path / "config.toml"
     cfg.write_text(
         f'[fetch]\nallow_private_networks = true\nretries = 0\n[database]\npath = "{tmp_path / "v.db"}"\n'
+        "[archive]\nenabled = false\n"  # the subprocess has no loopback guard: keep it local
         + extra
     )
     proc = await asyncio.create_subprocess_exec(
