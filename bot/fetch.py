@@ -19,29 +19,43 @@ import logging
 import re
 import socket
 import time
-import unicodedata
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, NoReturn, Protocol
+from typing import TYPE_CHECKING, Literal, NoReturn
 
 import aiohttp
 import brotli
 from aiohttp import hdrs
 from aiohttp.abc import AbstractResolver
-from charset_normalizer import from_bytes as detect_charsets
 from selectolax.lexbor import LexborHTMLParser
 from w3lib.encoding import (
-    html_body_declared_encoding,
-    http_content_type_encoding,
     read_bom,
-    resolve_encoding,
-    to_unicode,
 )
 from yarl import URL
 
 from bot.botwall import bot_wall, visible_chars
 from bot.config import FetchConfig
+from bot.decode import (
+    BINARY_BYTES,
+    HTML_START,
+    SNIFF_MIMES,
+    decode_text,
+    describe_mime,
+    is_markup,
+    is_text_mime,
+    magic_kind,
+    mime_of,
+    mostly_binary,
+)
+from bot.decompress import (
+    ACCEPT_ENCODING,
+    CHUNK,
+    TooLarge,
+    UnknownCoding,
+    make_decoder,
+    read_capped,
+)
 from bot.models import Via
 from bot.netguard import (
     AddressPolicy,
@@ -176,344 +190,6 @@ def _size(n: int) -> str:
     if n >= 1_000:
         return f"{n / 1_000:.3g} KB"
     return f"{n} bytes"
-
-
-# --- content-encoding, decoded under a cap --------------------------------------------------
-
-
-class _TooLarge(Exception):
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
-
-
-class _UnknownCoding(Exception):
-    pass
-
-
-class _Decoder(Protocol):
-    """Incremental content decoder that never returns more than ``room`` bytes."""
-
-    def feed(self, data: bytes, room: int) -> bytes: ...
-
-    def flush(self, room: int) -> bytes: ...
-
-
-_UNPACKS_TOO_LARGE = "it unpacks to more than"
-
-
-class _Identity:
-    def feed(self, data: bytes, room: int) -> bytes:
-        return data
-
-    def flush(self, room: int) -> bytes:
-        return b""
-
-
-def _looks_zlib(head: bytes) -> bool:
-    return head[0] & 0x0F == 8 and ((head[0] << 8) | head[1]) % 31 == 0
-
-
-class _Zlib:
-    """gzip, or "deflate" (zlib-wrapped as the RFC says, or raw as some servers send it)."""
-
-    def __init__(self, wbits: int | None) -> None:
-        self._z = zlib.decompressobj(wbits) if wbits is not None else None
-        self._head = b""
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        if self._z is None:
-            self._head += data
-            if len(self._head) < 2:
-                return b""
-            data, self._head = self._head, b""
-            self._z = zlib.decompressobj(zlib.MAX_WBITS if _looks_zlib(data) else -zlib.MAX_WBITS)
-        out = bytearray()
-        while data and not self._z.eof:
-            out += self._z.decompress(data, room - len(out) + 1)
-            if len(out) > room:
-                raise _TooLarge(_UNPACKS_TOO_LARGE)
-            data = self._z.unconsumed_tail
-        return bytes(out)
-
-    def flush(self, room: int) -> bytes:
-        if self._z is None:
-            if not self._head:
-                return b""
-            self._z = zlib.decompressobj(-zlib.MAX_WBITS)
-            return self.feed(self._head, room)
-        out = self._z.flush()
-        if len(out) > room:
-            raise _TooLarge(_UNPACKS_TOO_LARGE)
-        return out
-
-
-class _Brotli:
-    def __init__(self) -> None:
-        self._d = brotli.Decompressor()
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        out = bytearray(self._d.process(data, output_buffer_limit=room + 1))
-        while len(out) <= room and not self._d.can_accept_more_data():
-            more = self._d.process(b"", output_buffer_limit=room - len(out) + 1)
-            if not more:
-                break
-            out += more
-        if len(out) > room:
-            raise _TooLarge(_UNPACKS_TOO_LARGE)
-        return bytes(out)
-
-    def flush(self, room: int) -> bytes:
-        return self.feed(b"", room)
-
-
-class _Chain:
-    """Stacked codings (``Content-Encoding: gzip, br``), undone last-applied first."""
-
-    def __init__(self, decoders: list[_Decoder]) -> None:
-        self._decoders = decoders
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        for decoder in self._decoders:
-            data = decoder.feed(data, room)
-        return data
-
-    def flush(self, room: int) -> bytes:
-        out = b""
-        for decoder in self._decoders:
-            out = decoder.feed(out, room) + decoder.flush(room)
-        return out
-
-
-def _one_decoder(coding: str) -> _Decoder:
-    if coding in ("gzip", "x-gzip"):
-        return _Zlib(16 + zlib.MAX_WBITS)
-    if coding == "deflate":
-        return _Zlib(None)
-    if coding == "br":
-        return _Brotli()
-    raise _UnknownCoding(coding)
-
-
-def _make_decoder(header: str) -> _Decoder:
-    codings = [c.strip().lower() for c in header.split(",")]
-    codings = [c for c in codings if c and c != "identity"]
-    if not codings:
-        return _Identity()
-    if len(codings) > 3:
-        raise _UnknownCoding(header)
-    decoders = [_one_decoder(c) for c in reversed(codings)]
-    return decoders[0] if len(decoders) == 1 else _Chain(decoders)
-
-
-_CHUNK = 64 * 1024
-ACCEPT_ENCODING = "gzip, deflate, br"
-
-
-async def _read_capped(chunks: AsyncIterator[bytes], decoder: _Decoder, cap: int) -> bytes:
-    """The decoded body; raises _TooLarge as soon as the wire or decoded size passes ``cap``."""
-    out = bytearray()
-    wire = 0
-    async for chunk in chunks:
-        wire += len(chunk)
-        if wire > cap:
-            raise _TooLarge("it is more than")
-        out += decoder.feed(chunk, cap - len(out))
-        if len(out) > cap:
-            raise _TooLarge("it is more than")
-    out += decoder.flush(cap - len(out))
-    return bytes(out)
-
-
-# --- what kind of content ---------------------------------------------------------------------
-
-_SNIFF_MIMES = frozenset(
-    {
-        "",
-        "application/octet-stream",
-        "binary/octet-stream",
-        "application/unknown",
-        "unknown/unknown",
-    }
-)
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "a PDF document"),
-    (b"\x89PNG\r\n\x1a\n", "an image"),
-    (b"GIF87a", "an image"),
-    (b"GIF89a", "an image"),
-    (b"\xff\xd8\xff", "an image"),
-    (b"RIFF", "a media file"),
-    (b"OggS", "a media file"),
-    (b"ID3", "a media file"),
-    (b"\x1a\x45\xdf\xa3", "a media file"),
-    (b"PK\x03\x04", "an archive or office document"),
-    (b"\x1f\x8b", "a compressed file"),
-    (b"7z\xbc\xaf\x27\x1c", "an archive"),
-    (b"Rar!", "an archive"),
-    (b"%!PS", "a PostScript document"),
-    (b"\xd0\xcf\x11\xe0", "an office document"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a program"),
-)
-# WHATWG mime sniffing: bytes that never occur in text.
-_BINARY_BYTES = re.compile(rb"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f]")
-_HTML_START = re.compile(
-    rb"\s*(?:<!doctype\s+html|<html|<head|<body|<title|<script|<!--|<p[\s>]|<div|<meta|<h1|<table)",
-    re.IGNORECASE,
-)
-
-
-def _mostly_binary(raw: bytes, content_type: str | None) -> bool:
-    """Bytes that no text holds make up over 5% of the start (a few strays are common)."""
-    head = raw[:4096]
-    if not head or read_bom(raw)[0] is not None or "utf-16" in (content_type or "").lower():
-        return False
-    return len(_BINARY_BYTES.findall(head)) > len(head) // 20
-
-
-def _is_text_mime(mime: str) -> bool:
-    return (
-        mime.startswith("text/")
-        or mime in ("application/xhtml+xml", "application/xml")
-        or (mime.startswith("application/") and mime.endswith("+xml"))
-    )
-
-
-def _is_markup(mime: str) -> bool:
-    return mime in ("text/html", "application/xhtml+xml") or mime.endswith("xml")
-
-
-def _describe_mime(mime: str) -> str:
-    major = mime.split("/", 1)[0]
-    if mime == "application/pdf":
-        return "a PDF document"
-    if major == "image":
-        return "an image"
-    if major in ("audio", "video"):
-        return "a media file"
-    if mime in ("application/json", "application/ld+json"):
-        return "JSON data"
-    return "a file"
-
-
-def _magic_kind(raw: bytes) -> str | None:
-    if raw.startswith(b"\x00\x00\x00") and raw[4:8] == b"ftyp":
-        return "a media file"
-    for magic, kind in _MAGIC:
-        if raw.startswith(magic):
-            return kind
-    return None
-
-
-def _mime_of(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
-
-
-# --- charset ------------------------------------------------------------------------------------
-
-_UNSAFE_CODECS = frozenset(
-    {"undefined", "idna", "punycode", "unicode_escape", "raw_unicode_escape", "utf_7"}
-)
-_NON_ASCII_WORD = re.compile(rb"[^\s<>\"'=]*[\x80-\xff][^\s<>\"'=]*")
-# How far windows-1252 may trail the detector's favourite (chaos and language coherence, 0..1)
-# and still win: ties between Latin code pages go to the web's default.
-_CP1252_MARGIN = 0.05
-
-
-def _usable(name: str | None) -> str | None:
-    """A decodable text codec name, or None (blocks base64, rot13, utf-7 and the like)."""
-    if not name:
-        return None
-    try:
-        b"a".decode(name, "replace")
-    except (LookupError, UnicodeError):
-        return None
-    return None if name.replace("-", "_").lower() in _UNSAFE_CODECS else name
-
-
-def _strict_ok(raw: bytes, codec: str) -> bool:
-    try:
-        raw.decode(codec)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _mostly_utf8(raw: bytes) -> bool:
-    """Valid UTF-8, or UTF-8 with a few stray bytes (kept: one bad byte must not garble a page)."""
-    if _strict_ok(raw, "utf-8"):
-        return True
-    text = raw.decode("utf-8", "replace")
-    bad = text.count("\ufffd")
-    non_ascii = len(text) - len(text.encode("ascii", "ignore"))
-    return non_ascii - bad >= 2 * bad
-
-
-def _detect(raw: bytes) -> str:
-    """Charset of an undeclared (or wrongly declared) body.
-
-    UTF-8 if it reads as UTF-8; else charset-normalizer on the non-ASCII words, except that
-    windows-1252, the web's default for Western pages, wins near-ties: detectors alone misjudge
-    short Latin pages (French in cp1252 comes out as Baltic cp1257).
-    """
-    if _mostly_utf8(raw):
-        return "utf-8"
-    words = b" ".join(m.group() for m in _NON_ASCII_WORD.finditer(raw, 0, 1_000_000))[:32_768]
-    results = detect_charsets(words)
-    best = results.best()
-    if best is None:
-        return "cp1252"
-    western = next((r for r in results if "cp1252" in r.could_be_from_charset), None)
-    if (
-        western is not None
-        and western.chaos <= best.chaos + _CP1252_MARGIN
-        and western.coherence >= best.coherence - _CP1252_MARGIN
-    ):
-        return "cp1252"
-    if _latin_only(str(best)) and _reads_as_western(words):
-        return "cp1252"  # e.g. short French read as Baltic: every letter fits Western Europe
-    return _usable(resolve_encoding(best.encoding)) or "cp1252"
-
-
-# Non-ASCII characters Western European text in windows-1252 is made of (letters used by
-# French, German, Spanish, Portuguese, Italian, Dutch, Nordic languages, and typography).
-_WESTERN = frozenset(
-    "àâäçéèêëîïôöùûüÿñáíóúãõœæøåßÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÑÁÍÓÚÃÕŒÆØÅ‘’“”„–—…€«»©®°·•™¡¿\xa0"
-)
-
-
-def _latin_only(text: str) -> bool:
-    """Every non-ASCII letter of ``text`` is a Latin letter (another Latin code page's reading)."""
-    return all("LATIN" in unicodedata.name(ch, "") for ch in text if ord(ch) > 127 and ch.isalpha())
-
-
-def _reads_as_western(words: bytes) -> bool:
-    try:
-        text = words.decode("cp1252")
-    except UnicodeDecodeError:
-        return False
-    return all(ch in _WESTERN for ch in text if ord(ch) > 127)
-
-
-def decode_text(raw: bytes, mime: str, content_type: str | None) -> tuple[str, str]:
-    """(charset, text): BOM, then the header's charset, then <meta>/XML declaration, then detection.
-
-    Labels follow the WHATWG mapping (iso-8859-1 means windows-1252). A body that claims UTF-8
-    but is not valid UTF-8 (a common server default over legacy files) is detected instead.
-    """
-    bom_codec, bom = read_bom(raw)
-    if bom_codec is not None and bom is not None:
-        return bom_codec, to_unicode(raw[len(bom) :], bom_codec)
-    codec = _usable(http_content_type_encoding(content_type))
-    if codec is None and _is_markup(mime):
-        codec = _usable(html_body_declared_encoding(raw))
-        if codec is not None and codec.startswith(("utf-16", "utf-32")):
-            codec = "utf-8"  # an ASCII-readable <meta> cannot be in UTF-16 (WHATWG rule)
-    elif codec in ("utf-16", "utf-32"):
-        codec += "-le"  # WHATWG: a bare "utf-16" label means little-endian
-    if codec is None or (codec == "utf-8" and not _mostly_utf8(raw)):
-        codec = _detect(raw)
-    return codec, to_unicode(raw, codec)
 
 
 # --- the fetcher -------------------------------------------------------------------------------
@@ -984,25 +660,25 @@ class Fetcher:
     async def _read_page(self, state: _State, resp: aiohttp.ClientResponse) -> FetchedPage:
         cap = self.config.max_bytes
         content_type = resp.headers.get(hdrs.CONTENT_TYPE)
-        mime = _mime_of(content_type)
+        mime = mime_of(content_type)
         wanted = (
-            _is_json_mime(mime) or _is_text_mime(mime) or mime in _SNIFF_MIMES
+            _is_json_mime(mime) or is_text_mime(mime) or mime in SNIFF_MIMES
             if state.want_json
-            else mime in _SNIFF_MIMES or _is_text_mime(mime) or mime in PDF_MIMES
+            else mime in SNIFF_MIMES or is_text_mime(mime) or mime in PDF_MIMES
         )
         if not wanted:
             what = "an API answer (JSON)" if state.want_json else "a web page, plain text or PDF"
             raise state.fail(
                 "source_unsupported",
-                f"the link leads to {_describe_mime(mime)} ({mime}), not {what}; "
+                f"the link leads to {describe_mime(mime)} ({mime}), not {what}; "
                 "only HTML, text and PDF sources can be checked",
                 resp.status,
                 final=True,
             )
         coding = resp.headers.get(hdrs.CONTENT_ENCODING, "")
         try:
-            decoder = _make_decoder(coding)
-        except _UnknownCoding:
+            decoder = make_decoder(coding)
+        except UnknownCoding:
             raise state.fail(
                 "source_unsupported",
                 f"the server compressed the page as {_short(coding, 40)!r}, which cannot be read",
@@ -1011,9 +687,9 @@ class Fetcher:
         declared = resp.content_length
         try:
             if declared is not None and declared > cap:
-                raise _TooLarge(f"the server announced {_size(declared)}, more than")
-            raw = await _read_capped(resp.content.iter_chunked(_CHUNK), decoder, cap)
-        except _TooLarge as big:
+                raise TooLarge(f"the server announced {_size(declared)}, more than")
+            raw = await read_capped(resp.content.iter_chunked(CHUNK), decoder, cap)
+        except TooLarge as big:
             resp.close()
             raise state.fail(
                 "source_unreachable",
@@ -1029,9 +705,9 @@ class Fetcher:
             ) from None
         if not state.want_json and (mime in PDF_MIMES or raw[:64].lstrip().startswith(b"%PDF-")):
             return await self._pdf_page(state, resp, raw, mime)
-        magic = _magic_kind(raw)
-        if mime in _SNIFF_MIMES:
-            binary = _BINARY_BYTES.search(raw, 0, 4096) and read_bom(raw)[0] is None
+        magic = magic_kind(raw)
+        if mime in SNIFF_MIMES:
+            binary = BINARY_BYTES.search(raw, 0, 4096) and read_bom(raw)[0] is None
             if magic is not None or binary:
                 shown = mime or "no content type"
                 raise state.fail(
@@ -1041,8 +717,8 @@ class Fetcher:
                     final=True,
                 )
             head = raw[:1024].removeprefix(b"\xef\xbb\xbf")
-            mime = "text/html" if _HTML_START.match(head) else "text/plain"
-        elif magic is None and _mostly_binary(raw, content_type):
+            mime = "text/html" if HTML_START.match(head) else "text/plain"
+        elif magic is None and mostly_binary(raw, content_type):
             raise state.fail(
                 "source_unsupported",
                 f"the server calls it {mime} but sent binary data, not text",
@@ -1057,7 +733,7 @@ class Fetcher:
                 final=True,
             )
         charset, text = decode_text(raw, mime, content_type)
-        if _is_markup(mime) and not state.want_json:
+        if is_markup(mime) and not state.want_json:
             wall = bot_wall(text, resp.headers)
             if wall is not None:
                 raise state.fail(
@@ -1126,18 +802,18 @@ _PEEK_BYTES = 64 * 1024
 
 async def _peek_text(resp: aiohttp.ClientResponse) -> str:
     """The start of an error page's HTML (to recognise a bot wall), or "" when it is not HTML."""
-    mime = _mime_of(resp.headers.get(hdrs.CONTENT_TYPE))
-    if not _is_markup(mime):
+    mime = mime_of(resp.headers.get(hdrs.CONTENT_TYPE))
+    if not is_markup(mime):
         return ""
     try:
-        decoder = _make_decoder(resp.headers.get(hdrs.CONTENT_ENCODING, ""))
+        decoder = make_decoder(resp.headers.get(hdrs.CONTENT_ENCODING, ""))
         out = bytearray()
-        async for chunk in resp.content.iter_chunked(_CHUNK):
+        async for chunk in resp.content.iter_chunked(CHUNK):
             out += decoder.feed(chunk, _PEEK_BYTES - len(out))
             if len(out) >= _PEEK_BYTES:
                 break
         return decode_text(bytes(out[:_PEEK_BYTES]), mime, resp.headers.get(hdrs.CONTENT_TYPE))[1]
-    except (_TooLarge, _UnknownCoding, zlib.error, brotli.error, aiohttp.ClientError):
+    except (TooLarge, UnknownCoding, zlib.error, brotli.error, aiohttp.ClientError):
         return ""
 
 

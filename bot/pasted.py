@@ -13,7 +13,8 @@ import re
 import time
 from pathlib import Path
 
-from bot.fetch import FetchedPage, decode_text
+from bot.decode import decode_text
+from bot.fetch import FetchedPage
 from bot.pdf import PDF_MIME, PdfError, read_pdf
 
 SUPPORTED = {

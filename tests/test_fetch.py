@@ -24,7 +24,8 @@ from fetch_support import (
     fast_config,
 )
 
-from bot.fetch import FetchedPage, Fetcher, FetchFailure, _retry_after, decode_text
+from bot.decode import decode_text
+from bot.fetch import FetchedPage, Fetcher, FetchFailure, _retry_after
 from bot.storage.database import open_database
 from bot.storage.pages import PageCache
 
