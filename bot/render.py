@@ -392,9 +392,11 @@ def verdict_embed(
         *(discrepancy_field(n, d) for n, d in enumerate(result.discrepancies, 1)),
     ]
     if facts.human_verdict in BADGES:
-        mark, _, _ = BADGES[facts.human_verdict]
+        human_mark = BADGES[facts.human_verdict][0]
         words = VERDICT_WORDS[facts.human_verdict]
-        fields.insert(0, EmbedField("Moderator verdict", f"{mark} {words} (wins over the bot's)"))
+        fields.insert(
+            0, EmbedField("Moderator verdict", f"{human_mark} {words} (wins over the bot's)")
+        )
     if facts.submission_id is not None:
         footer = f"Submission #{facts.submission_id}"
     else:

@@ -275,12 +275,14 @@ class Quotes(commands.Cog):
             )
         message = self._post_message(sub)
         if message is not None:
+            # The mark on the post follows the verdict that counts: a moderator's wins.
+            counts = sub.human_verdict or result.verdict
             await self._unreact(message, PENDING_REACTION)
-            if sub.revision > 1:
+            if sub.revision > 1 or sub.human_verdict:
                 for verdict, emoji in REACTIONS.items():
-                    if verdict != result.verdict:
+                    if verdict != counts:
                         await self._unreact(message, emoji)
-            await self._react(message, REACTIONS[result.verdict])
+            await self._react(message, REACTIONS[counts])
 
     def _post_message(self, sub: Submission) -> discord.PartialMessage | None:
         channel = self.bot.get_channel(sub.channel_id)

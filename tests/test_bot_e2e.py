@@ -474,7 +474,11 @@ async def test_mod_commands_in_the_thread_history_reverify_and_export(
     assert "queued for a new check" in await ephemeral_answer(world, again)
     second = await wait_for_verdict(fake, post_id)
     [embed] = second["embeds"]
+    assert embed["title"] == "✅ AI Verified"  # the bot's own verdict, shown as such
     assert "Disputed (wins over the bot's)" in field_named(embed, "Moderator verdict")
+    # The mark on the post stays the moderator's.
+    await wait_for_action(fake, lambda a: a.kind == "reaction_add" and a.params["emoji"] == "❌")
+    assert fake.reactions(post_id) == [("❌", fake.bot_user_id)]
 
     history = fake.invoke_slash(world.guild, post_id, world.dan, "mod", subcommand="history")
     rec = await fake.wait_for_response(history)

@@ -133,6 +133,7 @@ def test_stance_line_and_the_moderator_verdict() -> None:
     res.stance = {"claimed": "for", "found": "against", "justification": "“not”"}
     facts = QuoteFacts(**{**FACTS.__dict__, "human_verdict": "verified"})
     payload = verdict_embed(res, facts).to_dict()
+    assert payload["title"] == "❌ Discrepancies found"  # the bot's verdict keeps its badge
     assert payload["fields"][0] == {
         "name": "Moderator verdict",
         "value": "✅ Verified (wins over the bot's)",
