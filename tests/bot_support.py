@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -159,6 +161,71 @@ async def running_bot(world: World, config: Config | None = None) -> AsyncIterat
             await bot.close()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(task, TIMEOUT)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write_config_file(world: World) -> Path:
+    """The world's config as a config.toml, for the bot started as ``python -m bot run``."""
+    cfg = world.config()
+    d = cfg.discord
+    text = f"""
+[fetch]
+allow_private_networks = true
+retries = 0
+cache_ttl = 0.0
+
+[database]
+path = "{cfg.database.path}"
+
+[discord]
+api_base = "{d.api_base}"
+gateway_url = "{d.gateway_url}"
+quote_channels = {list(d.quote_channels)}
+mod_log_channel = {d.mod_log_channel}
+moderator_role = {d.moderator_role}
+command_guilds = {list(d.command_guilds)}
+cooldown_seconds = 0.0
+guild_ready_timeout = 0.05
+"""
+    path = world.tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def start_bot_process(world: World, config: Path) -> asyncio.subprocess.Process:
+    """``python -m bot run`` in a child process, token from the environment; returns once the
+    bot says it is ready (its log goes to stderr)."""
+    env = {**os.environ, "DISCORD_TOKEN": world.fake.token}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        "--config",
+        str(config),
+        cwd=REPO,
+        env=env,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert proc.stderr is not None
+    seen: list[str] = []
+    try:
+        async with asyncio.timeout(30):
+            while True:
+                line = (await proc.stderr.readline()).decode(errors="replace")
+                if not line:
+                    raise AssertionError("the bot process ended early:\n" + "".join(seen))
+                seen.append(line)
+                if "ready as" in line:
+                    return proc
+    except BaseException:
+        proc.kill()
+        await proc.wait()
+        raise
 
 
 def is_verdict(message: JSON) -> bool:

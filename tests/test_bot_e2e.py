@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import pkgutil
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,8 +27,10 @@ from bot_support import (
     make_world,
     post_text,
     running_bot,
+    start_bot_process,
     wait_for_action,
     wait_for_verdict,
+    write_config_file,
 )
 
 import cogs
@@ -507,7 +510,34 @@ async def test_mod_commands_in_the_thread_history_reverify_and_export(
 # -- restarts, mentions, extensions -----------------------------------------------------------
 
 
-async def test_bot_killed_while_checking_finishes_the_job_after_a_restart(world: World) -> None:
+async def test_bot_process_killed_while_checking_finishes_the_job_after_a_restart(
+    world: World,
+) -> None:
+    """``python -m bot`` (token from the environment, config file pointing at the fake) is
+    SIGKILLed mid-check; the next start finds the check and finishes it."""
+    fake, sources = world.fake, world.sources
+    process = await start_bot_process(world, write_config_file(world))
+    try:
+        posted = fake.post_message(
+            world.quotes, world.alice, post_text(GOOD_QUOTE, sources.url("/slow"))
+        )
+        await asyncio.wait_for(sources.slow_requested.wait(), 10)
+        await wait_for_action(fake, lambda a: a.kind == "thread_create")
+    finally:
+        process.kill()
+        await process.wait()
+    assert process.returncode == -signal.SIGKILL
+    sources.release()
+    mark = fake.mark()
+    async with running_bot(world) as bot:
+        verdict = await wait_for_verdict(fake, int(posted["id"]), since=mark)
+        assert verdict["embeds"][0]["title"] == "✅ AI Verified"
+        assert [c.outcome for c in bot.store.checks_for(1)] == ["interrupted", "done"]
+        sub = bot.store.get_submission(1)
+        assert sub is not None and sub.status == "verified" and sub.thread_id == int(posted["id"])
+
+
+async def test_bot_stopped_while_checking_finishes_the_job_after_a_restart(world: World) -> None:
     fake, sources = world.fake, world.sources
     async with running_bot(world) as first:
         posted = fake.post_message(
