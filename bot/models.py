@@ -221,6 +221,7 @@ class SourceInfo:
             "sha256": self.sha256,
         }
         optional = {
+            "fetched_at": self.fetched_at,  # evidence for exports: when the text was read
             "archive_url": self.archive_url,
             "archived_at": self.archived_at,
             "found_via_search_for": self.found_via_search_for,

@@ -13,15 +13,11 @@ import io
 import json
 import logging
 import math
-import re
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-from rapidfuzz import fuzz
 
 from bot import __version__
 from bot.models import Checks, Discrepancy, QuoteInput, SourceInfo, VerificationResult
@@ -38,13 +34,13 @@ from bot.storage.log import (
     VerdictName,
     VoteChoice,
 )
+from bot.textnorm import tokenize
 
 log = logging.getLogger(__name__)
 
 Verify = Callable[[QuoteInput], Awaitable[VerificationResult]]
 ResultHook = Callable[[Submission, VerificationResult], Awaitable[None]]
 
-DUPLICATE_RATIO = 95.0
 REASON_MAX_CHARS = 1000
 CHECK_FAILED_KIND = "check_failed"
 CHECK_FAILED_MESSAGE = (
@@ -162,15 +158,10 @@ def normalise_url(url: str) -> str:
     return urlunsplit((scheme, netloc, path, query, ""))
 
 
-def normalise_quote(text: str) -> str:
-    """Quote text for near-duplicate comparison: case, punctuation and spacing do not count."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = re.sub(r"[^\w\s]", " ", text)
-    return " ".join(text.split())
-
-
 def _same_quote(a: str, b: str) -> bool:
-    return fuzz.ratio(normalise_quote(a), normalise_quote(b)) >= DUPLICATE_RATIO
+    """The same words in the same order (typography aside): only then may an earlier verdict
+    stand for a new post. A fuzzy ratio would let "not what" pass as a copy of "what"."""
+    return tokenize(a).words == tokenize(b).words
 
 
 def failed_result(quote: QuoteInput | None, url: str, submission_id: int) -> VerificationResult:
@@ -914,6 +905,5 @@ __all__ = [
     "SubmissionService",
     "SubmitOutcome",
     "VoteOutcome",
-    "normalise_quote",
     "normalise_url",
 ]

@@ -36,7 +36,6 @@ from bot.submissions import (
     NotFound,
     Refused,
     SubmissionService,
-    normalise_quote,
     normalise_url,
 )
 
@@ -295,7 +294,7 @@ async def test_cooldown_per_member_with_moderators_exempt(
         (f"{URL}?utm_source=twitter&utm_medium=social#comments", QUOTE),
         ("http://spectrum.ieee.org:80/open-source-ai-good", QUOTE),
         (URL, "open models are the bedrock for grassroots innovation in AI"),
-        (URL, "Open models are the bedrock for grass-roots innovation in AI!"),
+        (URL, "\u201cOpen models are the bedrock\u2014for grassroots innovation in AI!\u201d"),
     ],
 )
 async def test_duplicates_point_to_the_earlier_submission(
@@ -321,6 +320,9 @@ async def test_duplicates_point_to_the_earlier_submission(
         ("https://spectrum.ieee.org/another-article", QUOTE),
         (f"{URL}?page=2", QUOTE),
         (URL, "Open models are the bedrock for grassroots innovation in robotics."),
+        # One word apart is not a copy: an earlier verdict must never stand for changed words.
+        (URL, "Open models are not the bedrock for grassroots innovation in AI."),
+        (URL, "Open models are the bedrock for grass-roots innovation in AI!"),
     ],
 )
 async def test_different_quote_or_source_is_not_a_duplicate(
@@ -346,10 +348,6 @@ def test_normalise_url() -> None:
     assert normalise_url("https://example.org/") == normalise_url("https://example.org")
     assert normalise_url("https://example.org:8443/x") == "https://example.org:8443/x"
     assert normalise_url("https://example.org/A") != normalise_url("https://example.org/a")
-
-
-def test_normalise_quote() -> None:
-    assert normalise_quote("“Open  models,” she said—") == normalise_quote("open models she said")
 
 
 # -- edits and deletions ----------------------------------------------------------------------
@@ -520,6 +518,20 @@ async def test_override_wins_over_the_bot_even_after_reverify(
     assert got is not None
     assert len(service.store.checks_for(sub.id)) == 2
     assert got.bot_verdict == "disputed" and got.effective_verdict == "verified"
+
+
+async def test_an_edit_of_the_words_drops_the_moderators_ruling(
+    service: SubmissionService, verifier: FakeVerifier
+) -> None:
+    verifier.default = "disputed"
+    sub = await submit_ok(service, 1)
+    await service.idle()
+    await service.override(sub.id, MOD, "verified", "the video shows these words")
+    edited = await service.edit(sub.id, parse_post(post_text(quote=OTHER_QUOTE)), actor_id=MEMBER)
+    assert edited.human_verdict is None
+    await service.idle()
+    got = service.store.get_submission(sub.id)
+    assert got is not None and got.effective_verdict == "disputed"
 
 
 async def test_approve_reject_and_required_reasons(service: SubmissionService) -> None:

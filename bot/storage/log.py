@@ -383,7 +383,10 @@ class Store:
             sets.append("raw_text = ?")
             params.append(raw_text)
         if recheck:
-            sets.append("status = 'queued', revision = revision + 1")
+            # A moderator ruled on the old words, not on these: the ruling does not carry over.
+            sets.append("status = 'queued', revision = revision + 1, human_verdict = NULL")
+            if before_row["human_verdict"] is not None:
+                before["human_verdict"], after["human_verdict"] = before_row["human_verdict"], None
         sets.append("updated_at = ?")
         params.extend([iso(at), submission_id])
         with self._conn:
