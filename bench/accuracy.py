@@ -41,12 +41,14 @@ CLEAN_GOAL = 0.98
 DETECTION_GOAL = 0.95
 
 
-def make_config(database: Path) -> Config:
-    """The default configuration, allowed to fetch from the local server, with its own database."""
+def make_config(database: Path, site: Site) -> Config:
+    """The default configuration, allowed to fetch from the local server, with its own database,
+    and the archive fallback asking the local server instead of the Wayback Machine."""
     return parse_config(
         {
             "fetch": {"allow_private_networks": True, "retries": 0},
             "database": {"path": str(database)},
+            "archive": site.archive_settings(),
         }
     )
 
@@ -299,13 +301,13 @@ async def run_accuracy(
     case_set = generate_cases(pages, seed)
     cases = case_set.cases
     generated = time.perf_counter()
-    config = make_config(workdir / "bench-accuracy.db")
 
     def progress(done: int, total: int) -> None:
         if not quiet and (done % 250 == 0 or done == total):
             print(f"  checked {done}/{total}", file=sys.stderr, flush=True)
 
     async with serve_corpus(pages) as site:
+        config = make_config(workdir / "bench-accuracy.db", site)
         results = await check_cases(cases, site, config, concurrency=concurrency, progress=progress)
     summary = summarise(cases, results)
     by_id = {p.id: p for p in pages}

@@ -302,6 +302,9 @@ def _load_rdb(folder: Path) -> list[Page]:
 # --------------------------------------------------------------------------- the local web
 
 
+WAYBACK_PATH = "/wayback/available"
+
+
 @dataclass
 class Site:
     """A running local server; ``bases`` are its base URLs (one per loopback address bound)."""
@@ -311,6 +314,17 @@ class Site:
 
     def url(self, path: str, n: int = 0) -> str:
         return self.bases[n % len(self.bases)] + path
+
+    def archive_settings(self) -> dict[str, str]:
+        """``[archive]`` settings that keep the archive fallback on, asking this server.
+
+        A benchmark must not reach the internet: with the default endpoints a dead link would be
+        looked up at the Wayback Machine. Here the lookup runs the same code and finds no copy.
+        """
+        return {
+            "availability_url": self.url(WAYBACK_PATH),
+            "snapshot_base": self.url("/web"),
+        }
 
 
 def _can_bind(host: str) -> bool:
@@ -330,7 +344,8 @@ async def serve_corpus(
     seed: int = 0,
     hosts: int = 1,
 ) -> AsyncIterator[Site]:
-    """Serve ``pages`` at ``/page/<id>`` on 127.0.0.1 (404 for ``/gone/...`` and anything else).
+    """Serve ``pages`` at ``/page/<id>`` on 127.0.0.1 (404 for ``/gone/...`` and anything else;
+    an archive availability API at ``/wayback/available`` that knows no snapshots).
 
     ``latency`` adds a delay drawn per path from a seeded generator, so a run is repeatable.
     ``hosts`` > 1 also binds 127.0.0.2, 127.0.0.3, ... (where the system allows) so that checks
@@ -347,6 +362,10 @@ async def serve_corpus(
             if path not in delays:
                 delays[path] = random.Random(f"{seed}:{path}").uniform(*latency)
             await asyncio.sleep(delays[path])
+        if path == WAYBACK_PATH:  # the archive fallback asks here, and finds no copy
+            return web.json_response(
+                {"url": request.query.get("url", ""), "archived_snapshots": {}}
+            )
         page = by_path.get(path)
         if page is None:
             return web.Response(status=404, text="not found")

@@ -259,7 +259,7 @@ async def fetch_times(pages: Sequence[Page], times: StageTimes) -> None:
     The local server runs in the same process, so its (small) cost of serving is included.
     """
     config = parse_config({"fetch": {"allow_private_networks": True, "retries": 0}})
-    async with serve_corpus(pages) as site:
+    async with serve_corpus(pages) as site:  # a Fetcher alone has no archive fallback
         fetcher = Fetcher(config.fetch)
         try:
             for page in pages:
@@ -408,11 +408,21 @@ class Throughput:
         return self.checks / self.seconds if self.seconds else math.nan
 
 
-def _config_toml(database: Path) -> str:
-    return (
-        "[fetch]\nallow_private_networks = true\nretries = 0\ncache_ttl = 0\n\n"
-        f"[database]\npath = {json.dumps(str(database))}\n"
-    )
+def _config_toml(database: Path, archive: dict[str, str]) -> str:
+    """The CLI's config: defaults, but local fetches allowed, no page cache, a local archive."""
+    lines = [
+        "[fetch]",
+        "allow_private_networks = true",
+        "retries = 0",
+        "cache_ttl = 0",
+        "",
+        "[database]",
+        f"path = {json.dumps(str(database))}",
+        "",
+        "[archive]",
+        *(f"{key} = {json.dumps(value)}" for key, value in archive.items()),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 async def _run_cli(batch: Path, config: Path, concurrency: int) -> tuple[float, list[str]]:
@@ -467,7 +477,9 @@ async def bench_throughput(
         empty = workdir / "empty.jsonl"
         empty.write_text("", encoding="utf-8")
         config = workdir / "bench.toml"
-        config.write_text(_config_toml(workdir / "speed.db"), encoding="utf-8")
+        config.write_text(
+            _config_toml(workdir / "speed.db", site.archive_settings()), encoding="utf-8"
+        )
         startup, _ = await _run_cli(empty, config, 1)
         for c in concurrencies:
             say(f"  throughput: {len(lines)} checks at concurrency {c}")

@@ -204,6 +204,10 @@ async def test_server_serves_pages_and_dead_links(corpus_dir: Path) -> None:
             assert "Story 0" in await resp.text()
         async with session.get(site.url("/gone/anything")) as resp:
             assert resp.status == 404
+        wayback = site.archive_settings()["availability_url"]
+        assert wayback.startswith("http://127.0.0.1:")
+        async with session.get(wayback, params={"url": "http://x.test/"}) as resp:
+            assert await resp.json() == {"url": "http://x.test/", "archived_snapshots": {}}
 
 
 # --------------------------------------------------------------------------- the oracle
@@ -406,9 +410,22 @@ async def test_accuracy_loop_runs_end_to_end(corpus_dir: Path, tmp_path: Path) -
     for line in lines:
         record = json.loads(line)
         assert {"case", "type", "quote", "label", "engine", "why"} <= set(record)
-    # The dead links went through HTTP and came back as the server's 404.
     dead = [c for c in case_set.cases if c.type == "dead_link"]
     assert summary["types"]["dead_link"]["count"] == len(dead)
+
+
+async def test_dead_links_ask_the_local_archive(corpus_dir: Path, tmp_path: Path) -> None:
+    """The archive fallback stays on but asks the local server, never the Wayback Machine."""
+    pages = load_corpus(corpus_dir)
+    async with serve_corpus(pages) as site:
+        config = accuracy.make_config(tmp_path / "db.sqlite", site)
+        assert config.archive.availability_url.startswith(site.bases[0])
+        case = Case(
+            "d", "dead_link", "x", "/gone/x", "some quoted words", CASE_TYPES["dead_link"][0]
+        )
+        [result] = await accuracy.check_cases([case], site, config)
+        assert result["verdict"] == "unverifiable"
+        assert site.requests == 2  # the dead link, then the archive lookup
 
 
 def test_miss_record_is_readable() -> None:
