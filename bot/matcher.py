@@ -193,7 +193,7 @@ class _Aligner:
         self.matched = 0
         self._piece_runs: list[Run] = []
         self._found: list[tuple[int, int, Discrepancy]] = []
-        self._changes: list[tuple[int, int, int, int, str]] = []
+        self._changes: list[tuple[int, int, int, int]] = []
 
     # -- excerpts ---------------------------------------------------------------------------
     def _qx(self, a: int, b: int) -> str:
@@ -207,27 +207,27 @@ class _Aligner:
         disc = Discrepancy(kind, severity, message, qx, sx)  # type: ignore[arg-type]
         self._found.append((at, len(self._found), disc))
 
-    def _altered(self, a: int, b: int, c: int, d: int, what: str) -> None:
-        self._changes.append((a, b, c, d, what))
+    def _altered(self, a: int, b: int, c: int, d: int) -> None:
+        self._changes.append((a, b, c, d))
 
     def _merge_changes(self) -> None:
         """One report per stretch of changed words: neighbouring edits read as one change."""
-        merged: list[tuple[int, int, int, int, str]] = []
-        for a, b, c, d, what in sorted(self._changes):
+        merged: list[tuple[int, int, int, int]] = []
+        for a, b, c, d in sorted(self._changes):
             if merged and a <= merged[-1][1] + 2 and c <= merged[-1][3] + 2:
-                pa, pb, pc, pd, _ = merged[-1]
-                merged[-1] = (pa, max(pb, b), pc, max(pd, d), "has other words than the source")
+                pa, pb, pc, pd = merged[-1]
+                merged[-1] = (pa, max(pb, b), pc, max(pd, d))
                 continue
-            merged.append((a, b, c, d, what))
-        for a, b, c, d, what in merged:
-            self._add(
-                "altered_wording",
-                "error",
-                f"The quote {what}.",
-                self._qx(a, b),
-                self._sx(c, d),
-                at=a,
-            )
+            merged.append((a, b, c, d))
+        for a, b, c, d in merged:
+            said, source = _words(self.q, a, b), _words(self.s, c, d)
+            if not said:
+                message = f"The quote leaves out “{source}”."
+            elif not source:
+                message = f"The quote adds “{said}”, which the source does not have."
+            else:
+                message = f"The quote says “{said}” where the source says “{source}”."
+            self._add("altered_wording", "error", message, self._qx(a, b), self._sx(c, d), at=a)
 
     # -- alignment ----------------------------------------------------------------------------
     def run(self) -> MatchResult:
@@ -453,22 +453,11 @@ class _Aligner:
                 if self._whole_sentences(c, d) or d - c >= OMISSION_MIN_WORDS:
                     self._omission(a, c, d)
                     continue
-                what = f"leaves out {self._plural(d - c, 'word')} of the source"
-            elif op.tag == "delete":  # quote words the source does not have
-                if b - a >= OMISSION_MIN_WORDS and self._quote_sentences_within(a, b):
-                    self._not_found(a, b)
-                    continue
-                what = f"adds {self._plural(b - a, 'word')} the source does not have"
-            else:
-                if b - a >= OMISSION_MIN_WORDS and self._quote_sentences_within(a, b):
-                    self._not_found(a, b)
-                    continue
-                what = "has other words than the source"
-            self._altered(a, b, c, d, what)
-
-    @staticmethod
-    def _plural(n: int, word: str) -> str:
-        return f"{n} {word}{'s' if n != 1 else ''}"
+            elif b - a >= OMISSION_MIN_WORDS and self._quote_sentences_within(a, b):
+                # Whole sentences of the quote that the source does not have.
+                self._not_found(a, b)
+                continue
+            self._altered(a, b, c, d)
 
     def _edge(self, qa: int, qb: int, s_at: int, *, leading: bool) -> tuple[int, int] | None:
         """Align quote words before the first run (or after the last) with the adjacent source.
@@ -547,6 +536,16 @@ class _Aligner:
                     at=start,
                 )
                 start = k
+
+
+def _words(tokens: Tokens, a: int, b: int, limit: int = 80) -> str:
+    """The original text of tokens a..b-1 on one line, shortened in the middle if long."""
+    if a >= b:
+        return ""
+    text = " ".join(tokens.text[tokens.starts[a] : tokens.ends[b - 1]].split())
+    if len(text) > limit:
+        text = text[: limit // 2 - 1].rstrip() + " … " + text[-(limit // 2 - 1) :].lstrip()
+    return text
 
 
 def match_quote(quote: str, source: Tokens | str) -> MatchResult:

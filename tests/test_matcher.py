@@ -90,6 +90,18 @@ def test_changed_word_shows_both_sides() -> None:
     (d,) = result.discrepancies
     assert "foundation" in d.quote_excerpt and "bedrock" in d.source_excerpt
     assert "bedrock" not in d.quote_excerpt
+    assert (
+        d.message
+        == "The quote says \u201cfoundation\u201d where the source says \u201cbedrock\u201d."
+    )
+    (added,) = match_quote(
+        "Community gardens are not the bedrock for local resilience.", SOURCE
+    ).discrepancies
+    assert added.message == "The quote adds \u201cnot\u201d, which the source does not have."
+    (dropped,) = match_quote(
+        "Community gardens are bedrock for local resilience in cities.", SOURCE
+    ).discrepancies
+    assert dropped.message == "The quote leaves out \u201cthe\u201d."
 
 
 def test_sentence_from_another_text_is_not_found() -> None:
