@@ -25,6 +25,12 @@ MAX_CHARS = 400
 DEAD_LINKS = 30  # dead-link cases (all alike: a 404), spread over the corpus
 SPEECH_PER_PAGE = 3
 MIN_SPANS_FOR_ARTICLE = 10  # a page used as "the wrong page" is an ordinary article
+NEAR_COPY_SHARE = 0.5  # of a sentence's word trigrams on a page: a near-copy stands there
+# Filler text: test pages share lorem ipsum variants, so their sentences are near-copies of one
+# another's ("adipiscing"/"adipisicing") and no material for "from another page" cases.
+FILLER = re.compile(r"lorem ipsum|dolor sit amet", re.IGNORECASE)
+# A span that already holds a cut mark would read as cut where the page has it: no cut cases.
+CUT_MARK = re.compile(r"…|\.\s?\.\s?\.|\[|\(\s*…|\(\s*\.")
 
 
 @dataclass(frozen=True)
@@ -160,9 +166,10 @@ class PageOracle:
     """Does a span stand on the page? Its words, contiguous, in the page's HTML text (lxml)."""
 
     def __init__(self, html: str) -> None:
-        parts = [html_text(html), *jsonld_strings(html)]
+        parts = [oracle_words(p) for p in (html_text(html), *jsonld_strings(html))]
         # "\x01" never occurs in a word, so no match can run from one part into the next.
-        self._key = " " + " \x01 ".join(" ".join(oracle_words(p)) for p in parts) + " "
+        self._key = " " + " \x01 ".join(" ".join(words) for words in parts) + " "
+        self._trigrams = {tuple(w[i : i + 3]) for w in parts for i in range(len(w) - 2)}
 
     def holds(self, span: str) -> bool:
         words = oracle_words(span)
@@ -170,6 +177,16 @@ class PageOracle:
 
     def mentions(self, word: str) -> bool:
         return any(f" {w} " in self._key for w in oracle_words(word))
+
+    def nearly_holds(self, span: str) -> bool:
+        """Half or more of the span's word trigrams are on the page: a near-copy stands there
+        (lorem ipsum variants, a sentence with one word changed), so "not on the page" would be
+        the wrong label for it."""
+        words = oracle_words(span)
+        grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+        return bool(grams) and sum(g in self._trigrams for g in grams) >= NEAR_COPY_SHARE * len(
+            grams
+        )
 
 
 # --------------------------------------------------------------------------- sentences and spans
@@ -277,13 +294,23 @@ def retype(text: str, rng: random.Random) -> str:
 _CUT_MARKS = (" [...] ", " […] ", " … ", "... ", " (...) ")
 
 
+def _opens_word(token: str) -> bool:
+    """A cut may end before this token (not before "'s" that a spaced-out source left alone)."""
+    return token[0].isalnum() or token[0] in _OPENERS.replace("'", "")
+
+
 def marked_cut(text: str, rng: random.Random) -> tuple[str, str] | None:
     words = list(re.finditer(r"\S+", text))
     n = len(words)
     if n < 12:
         return None
-    i = rng.randint(4, n - 8)
-    j = rng.randint(i + 2, min(i + 8, n - 4))
+    for _ in range(10):
+        i = rng.randint(4, n - 8)
+        j = rng.randint(i + 2, min(i + 8, n - 4))
+        if _opens_word(words[j].group()):
+            break
+    else:
+        return None
     mark = rng.choice(_CUT_MARKS)
     cut = text[words[i].start() : words[j - 1].end()]
     return text[: words[i - 1].end()] + mark + text[words[j].start() :], f"cut {cut!r} as {mark!r}"
@@ -301,6 +328,8 @@ def inner_cut(sentence: str, rng: random.Random) -> tuple[str, str] | None:
         p = rng.randint(3, n - 3 - k)
         cut = sentence[words[p].start() : words[p + k - 1].end()]
         if re.search(r"[.!?;:“”‘’\"()\[\]…–—]", cut) or not all(real[p : p + k]):
+            continue
+        if not _opens_word(words[p + k].group()):
             continue
         if sum(real[:p]) < 3 or sum(real[p + k :]) < 3:
             continue
@@ -531,8 +560,9 @@ def _page_cases(
     if changed != span.text:
         yield _case("typography", page, changed, span.text, 0, note=repr(changed))
 
+    uncut = [s for s in ps.spans if not CUT_MARK.search(s.text)]
     r = rng("marked_cut")
-    options = [s for s in ps.spans if len(s.text.split()) >= 12]
+    options = [s for s in uncut if len(s.text.split()) >= 12]
     if options:
         span = r.choice(options)
         made = marked_cut(span.text, r)
@@ -540,15 +570,16 @@ def _page_cases(
             yield _case("marked_cut", page, made[0], span.text, 0, note=made[1])
 
     r = rng("sentence_cut")
-    if ps.triples:
-        span = r.choice(ps.triples)
+    triples = [t for t in ps.triples if not CUT_MARK.search(t.text)]
+    if triples:
+        span = r.choice(triples)
         quote = f"{span.sentences[0]} {span.sentences[2]}"
         yield _case(
             "sentence_cut", page, quote, span.text, 0, note=f"left out {span.sentences[1]!r}"
         )
 
     r = rng("inner_cut")
-    singles = [s for s in ps.spans if len(s.sentences) == 1 and len(s.text.split()) >= 14]
+    singles = [s for s in uncut if len(s.sentences) == 1 and len(s.text.split()) >= 14]
     r.shuffle(singles)
     for span in singles[:5]:
         made = inner_cut(span.text, r)
@@ -572,15 +603,20 @@ def _page_cases(
 
     r = rng("appended_sentence")
     others = [o for o in usable if o.page.id != page.id]
+    prose = [o for o in others if not FILLER.search(o.page.truth)]
     for _ in range(5):
-        if not others:
+        if not prose:
             break
-        other = r.choice(others)
-        extra = [s for s in other.spans if len(s.sentences) == 1 and len(s.text.split()) >= 8]
+        other = r.choice(prose)
+        extra = [
+            s
+            for s in other.spans
+            if len(s.sentences) == 1 and len(s.text.split()) >= 8 and not CUT_MARK.search(s.text)
+        ]
         if not extra:
             continue
         sentence = r.choice(extra).text
-        if ps.oracle.holds(sentence):
+        if ps.oracle.holds(sentence) or ps.oracle.nearly_holds(sentence):
             continue
         span = r.choice(ps.spans)
         yield _case(
@@ -597,11 +633,11 @@ def _page_cases(
     # Another ordinary article: a test page with two lines of text is "too little to judge".
     articles = [o for o in others if len(o.spans) >= MIN_SPANS_FOR_ARTICLE]
     for _ in range(5):
-        if not articles:
+        if not articles or FILLER.search(page.truth):
             break
         other = r.choice(articles)
         span = r.choice(ps.spans)
-        if other.oracle.holds(span.text):
+        if other.oracle.holds(span.text) or other.oracle.nearly_holds(span.text):
             continue
         yield _case(
             "wrong_page",

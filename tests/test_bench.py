@@ -28,7 +28,7 @@ from bench.cases import (
     sentence_ranges,
     speech_quotes,
 )
-from bench.corpus import CorpusError, byline_names, load_corpus, pick, serve_corpus
+from bench.corpus import CorpusError, Page, byline_names, load_corpus, pick, serve_corpus
 
 # --------------------------------------------------------------------------- a tiny corpus
 
@@ -226,6 +226,27 @@ def test_oracle_reads_text_not_markup() -> None:
     assert oracle.holds("next paragraph")
     assert not oracle.holds("words only in a script")
     assert not oracle.holds("quick fox")
+
+
+def test_oracle_sees_near_copies() -> None:
+    oracle = PageOracle(
+        "<p>Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod.</p>"
+    )
+    near = "Lorem ipsum dolor sit amet, consectetur adipiscing elit."
+    assert not oracle.holds(near) and oracle.nearly_holds(near)
+    assert not oracle.nearly_holds("Ut enim ad minim veniam, quis nostrud exercitation ullamco.")
+
+
+def test_spans_with_cut_marks_get_no_cut_cases(tmp_path: Path) -> None:
+    """A span that already holds "..." would read as marked where the page has it."""
+    sentences = [s[:-1] + " ... and so on." for s in _sentences(42, 12)]
+    paragraphs = [" ".join(sentences[i : i + 3]) for i in range(0, 12, 3)]
+    path = tmp_path / "dots.html"
+    path.write_text(_page_html("Dots", paragraphs, None, None), encoding="utf-8")
+    page = Page("aeb/dots", path, "\n".join(paragraphs))
+    kinds = {c.type for c in generate_cases([page], seed=1, dead_links=0).cases}
+    assert "verbatim" in kinds
+    assert not kinds & {"marked_cut", "inner_cut", "sentence_cut"}
 
 
 def test_oracle_words_ignore_typography() -> None:
