@@ -28,7 +28,13 @@ MIN_SPANS_FOR_ARTICLE = 10  # a page used as "the wrong page" is an ordinary art
 NEAR_COPY_SHARE = 0.5  # of a sentence's word trigrams on a page: a near-copy stands there
 # Filler text: test pages share lorem ipsum variants, so their sentences are near-copies of one
 # another's ("adipiscing"/"adipisicing") and no material for "from another page" cases.
-FILLER = re.compile(r"lorem ipsum|dolor sit amet", re.IGNORECASE)
+FILLER = re.compile(
+    r"\b(?:lorem|ipsum|consectetur|adipisc\w*|eiusmod|incididunt|veniam|nostrud|ullamco|laboris|"
+    r"aliquip|commodo|consequat|reprehenderit|voluptate|cillum|fugiat|pariatur|excepteur|occaecat|"
+    r"cupidatat|proident|deserunt|mollit|laborum|consetetur|sadipscing|nonumy|eirmod|invidunt|"
+    r"aliquyam|takimata|gubergren)\b",
+    re.IGNORECASE,
+)
 # A span that already holds a cut mark would read as cut where the page has it: no cut cases.
 CUT_MARK = re.compile(r"…|\.\s?\.\s?\.|\[|\(\s*…|\(\s*\.")
 
@@ -603,15 +609,17 @@ def _page_cases(
 
     r = rng("appended_sentence")
     others = [o for o in usable if o.page.id != page.id]
-    prose = [o for o in others if not FILLER.search(o.page.truth)]
     for _ in range(5):
-        if not prose:
+        if not others:
             break
-        other = r.choice(prose)
+        other = r.choice(others)
         extra = [
             s
             for s in other.spans
-            if len(s.sentences) == 1 and len(s.text.split()) >= 8 and not CUT_MARK.search(s.text)
+            if len(s.sentences) == 1
+            and len(s.text.split()) >= 8
+            and not CUT_MARK.search(s.text)
+            and not FILLER.search(s.text)
         ]
         if not extra:
             continue
@@ -632,11 +640,12 @@ def _page_cases(
     r = rng("wrong_page")
     # Another ordinary article: a test page with two lines of text is "too little to judge".
     articles = [o for o in others if len(o.spans) >= MIN_SPANS_FOR_ARTICLE]
+    prose = [s for s in ps.spans if not FILLER.search(s.text)]
     for _ in range(5):
-        if not articles or FILLER.search(page.truth):
+        if not articles or not prose:
             break
         other = r.choice(articles)
-        span = r.choice(ps.spans)
+        span = r.choice(prose)
         if other.oracle.holds(span.text) or other.oracle.nearly_holds(span.text):
             continue
         yield _case(

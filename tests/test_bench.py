@@ -21,6 +21,7 @@ import pytest
 from bench import accuracy, speed
 from bench.cases import (
     CASE_TYPES,
+    FILLER,
     Case,
     PageOracle,
     generate_cases,
@@ -235,6 +236,8 @@ def test_oracle_sees_near_copies() -> None:
     near = "Lorem ipsum dolor sit amet, consectetur adipiscing elit."
     assert not oracle.holds(near) and oracle.nearly_holds(near)
     assert not oracle.nearly_holds("Ut enim ad minim veniam, quis nostrud exercitation ullamco.")
+    assert FILLER.search("Ut enim ad minim veniam, quis nostrud exercitation ullamco.")
+    assert not FILLER.search("The council approved the new bridge on Monday.")
 
 
 def test_spans_with_cut_marks_get_no_cut_cases(tmp_path: Path) -> None:
