@@ -26,6 +26,16 @@ from bot.textnorm import Tokens, split_at_cuts, tokenize
 OMISSION_MIN_WORDS = 4
 # Below this word similarity an unmatched quote stretch counts as "not in the source".
 NOT_FOUND_SIMILARITY = 0.5
+# Without any exact run, more of the words must agree before the stretch counts as located.
+FUZZY_WORD_SIMILARITY = 0.6
+# Share of an unplaced stretch that must stand together elsewhere to count as reordered.
+REORDERED_MIN_COVERAGE = 0.8
+# The character-level score a window needs before its words are compared (no exact run found).
+FUZZY_WINDOW_MIN_SCORE = 80
+# A sentence with less than this share of its words in matched runs is not in the source.
+STRAY_SENTENCE_COVERAGE = 0.5
+# Fewest words that must match exactly, in order, for a piece to count as located.
+MIN_LOCATED_WORDS = 3
 MAX_CANDIDATES_PER_GRAM = 400
 MAX_RUNS = 600
 
@@ -257,7 +267,9 @@ class _Aligner:
         k = _gram_size(len(q))
         runs = [Run(r.q + qa, r.s, r.n) for r in find_runs(q, self.s.words, k)]
         self._piece_runs = runs
-        chain = chain_runs(runs, hint)
+        chain = self._drop_stray_runs(chain_runs(runs, hint), qa, qb)
+        if sum(r.n for r in chain) < min(len(q), MIN_LOCATED_WORDS):
+            chain = []  # two common words ("with the") do not place a quote
         if not chain:
             located = self._fuzzy_locate(qa, qb)
             if located is None:
@@ -268,6 +280,25 @@ class _Aligner:
         self._classify_piece(piece)
         return piece
 
+    def _drop_stray_runs(self, chain: list[Run], qa: int, qb: int) -> list[Run]:
+        """Drop runs that place a common phrase of an otherwise unmatched sentence.
+
+        "in the first place" may stand in the source, but if the rest of its sentence does
+        not, the sentence is not there; keeping the phrase would call it reworded instead.
+        """
+        bounds = [k for k in range(qa, qb) if k == qa or self.q.starts_sentence(k)] + [qb]
+        if len(bounds) <= 2:
+            return chain  # one sentence: the piece as a whole decides
+        kept: list[Run] = []
+        for r in chain:
+            i = bisect.bisect_right(bounds, r.q) - 1
+            a, b = bounds[i], bounds[i + 1]
+            covered = sum(max(0, min(x.q_end, b) - max(x.q, a)) for x in chain)
+            if r.q_end <= b and covered < STRAY_SENTENCE_COVERAGE * (b - a):
+                continue
+            kept.append(r)
+        return kept
+
     def _fuzzy_locate(self, qa: int, qb: int) -> list[Run] | None:
         """No exact run: find the best window by characters, then align its words."""
         qtext = " ".join(self.q.words[qa:qb])
@@ -276,7 +307,7 @@ class _Aligner:
             return None
         stext = " ".join(stext_words)
         al = fuzz.partial_ratio_alignment(qtext, stext)
-        if al is None or al.score < 70:
+        if al is None or al.score < FUZZY_WINDOW_MIN_SCORE:
             return None
         # Map the character window back to token indices.
         starts: list[int] = []
@@ -294,8 +325,7 @@ class _Aligner:
                 runs.append(Run(qa + op.src_start, lo + op.dest_start, op.src_end - op.src_start))
         if not runs:
             return None
-        similarity = Indel.normalized_similarity(q, window)
-        if similarity < NOT_FOUND_SIMILARITY:
+        if Indel.normalized_similarity(q, window) < FUZZY_WORD_SIMILARITY:
             return None
         return runs
 
@@ -483,7 +513,11 @@ class _Aligner:
         if similarity >= NOT_FOUND_SIMILARITY:
             self._words_differ(qa, qb, sa, sb)
             return (qa, sa) if leading else (qb, sb)
-        # Dissimilar: whole sentences are not in the source; the part of the sentence that the
+        # Dissimilar. One or two words at the edge (a list number, a name) are a changed word.
+        if qb - qa <= 2 and w:
+            self._words_differ(qa, qb, sa, sb)
+            return (qa, sa) if leading else (qb, sb)
+        # Longer: whole sentences are not in the source; the part of the sentence that the
         # matched run belongs to is a wording change when short.
         if leading:
             cut = max((k for k in range(qa + 1, qb + 1) if self.q.starts_sentence(k)), default=qa)
@@ -508,10 +542,16 @@ class _Aligner:
         return part_b, s_at + len(window)
 
     def _not_found(self, qa: int, qb: int) -> None:
-        # Words that do stand in the source, elsewhere than the chain put them, are reordered.
-        elsewhere = [r for r in self._piece_runs if r.q >= qa and r.q_end <= qb]
+        # Words that do stand together in the source, elsewhere than the chain put them, are
+        # reordered; scattered common phrases ("as well as the") are not.
+        elsewhere = chain_runs([r for r in self._piece_runs if r.q >= qa and r.q_end <= qb])
         covered = sum(r.n for r in elsewhere)
-        if elsewhere and covered >= 0.6 * (qb - qa):
+        n = qb - qa
+        if (
+            elsewhere
+            and covered >= REORDERED_MIN_COVERAGE * n
+            and elsewhere[-1].s_end - elsewhere[0].s <= 2 * n + 10
+        ):
             self.matched += covered
             r = max(elsewhere, key=lambda r: r.n)
             self._add(

@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _APOSTROPHES = "'\u2019\u02bc\u2018`\u00b4\u2032"
 _WORD_CHAR = rf"(?:[^\W_]|[{_INVISIBLE}])"
-# A number keeps its inner separators ("8.8", "1,000"); a word keeps inner apostrophes ("model's").
+# A number keeps its inner separators ("8.8", "1,000"). An English clitic ('s, 't, 're, 've,
+# 'll, 'd, 'm) is a token of its own, attached or not, so "Boeing's" and "Boeing 's" (a spacing
+# slip) read alike while "its" and "it's" stay different. Other apostrophes only separate words,
+# so a quotation mark is never part of a word.
 TOKEN_RE = re.compile(
-    rf"\d+(?:[.,]\d+)+(?!{_WORD_CHAR})|{_WORD_CHAR}+(?:[{_APOSTROPHES}]{_WORD_CHAR}+)*"
+    rf"\d+(?:[.,]\d+)+(?!{_WORD_CHAR})"
+    rf"|[{_APOSTROPHES}](?:[sS]|[tT]|[rR][eE]|[vV][eE]|[lL][lL]|[dD]|[mM])(?!{_WORD_CHAR})"
+    rf"|{_WORD_CHAR}+"
 )
 _STRIP_TABLE: dict[int, str | None] = {ord(c): None for c in _INVISIBLE}
 _STRIP_TABLE.update({ord(c): "'" for c in _APOSTROPHES})

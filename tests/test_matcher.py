@@ -227,3 +227,40 @@ def test_any_one_word_change_is_an_error(
     assume(not _contains(SOURCE.words, qtokens))  # the change must make it differ from the source
     result = match_quote(quote, SOURCE)
     assert any(d.severity == "error" for d in result.discrepancies), (quote, result.discrepancies)
+
+
+def test_spacing_before_an_apostrophe_is_typography_but_the_apostrophe_is_not() -> None:
+    source = tokenize("Emirates ordered 30 of Boeing\u2019s jets. It\u2019s late, its staff said.")
+    assert match_quote("Emirates ordered 30 of Boeing 's jets.", source).discrepancies == []
+    assert (
+        match_quote("ordered 30 of Boeing's jets. It's late, its staff said.", source).discrepancies
+        == []
+    )
+    (d,) = match_quote(
+        "ordered 30 of Boeing's jets. Its late, its staff said.", source
+    ).discrepancies
+    assert d.kind == "altered_wording"
+
+
+def test_scattered_common_phrases_are_not_a_reordering() -> None:
+    quote = (
+        "Community gardens are the bedrock for local resilience in cities. "
+        "Riders say the lanes are safer as well as the cheapest way to grow in the first place."
+    )
+    kinds_found = kinds(quote)
+    assert ("quote_not_found", "error") in kinds_found
+    assert ("reordered", "warning") not in kinds_found
+
+
+def test_two_common_words_do_not_place_a_short_quote() -> None:
+    assert kinds("Keep up with the Daily newsletter today.") == [("quote_not_found", "error")]
+
+
+def test_a_changed_list_number_is_a_changed_word() -> None:
+    source = tokenize("Tips for guests:\n6. Check the peep hole has not been tampered with\n")
+    (d,) = match_quote("9. Check the peep hole has not been tampered with", source).discrepancies
+    assert (
+        d.kind == "altered_wording"
+        and "\u201c9\u201d" in d.message
+        and "\u201c6\u201d" in d.message
+    )
