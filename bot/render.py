@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote as _percent
 
 from bot.models import Discrepancy, QuoteInput, VerificationResult
+from bot.report import badge
 from bot.storage.log import Submission, Tally
 
 # Discord's documented embed limits.
@@ -373,6 +374,10 @@ def source_line(result: VerificationResult, facts: QuoteFacts) -> str:
     if src.via == "pasted" and src.supplied_name:
         how += f" ({safe(src.supplied_name, 80)})"
     lines = [f"[{title}]({_link_target(url)})", how]
+    if src.via in ("pasted", "archive", "search"):
+        # Not read from the link itself: say so in the badge's own words.
+        said = badge(result)
+        lines.insert(1, f"**{safe(said[:1].upper() + said[1:], 300)}**")
     if src.authors:
         lines.append("by " + safe(", ".join(src.authors[:5]), 200))
     if src.published:

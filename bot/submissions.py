@@ -34,11 +34,14 @@ from bot.storage.log import (
     VerdictName,
     VoteChoice,
 )
+from bot.storage.supplied import SuppliedOrigin, SuppliedRecord, SuppliedStore
+from bot.supplied import SuppliedFile, stored_page
 from bot.textnorm import tokenize
 
 log = logging.getLogger(__name__)
 
-Verify = Callable[[QuoteInput], Awaitable[VerificationResult]]
+# Called as ``verify(inp)``, or ``verify(inp, supplied=page)`` for a quote with supplied source text.
+Verify = Callable[..., Awaitable[VerificationResult]]
 ResultHook = Callable[[Submission, VerificationResult], Awaitable[None]]
 
 REASON_MAX_CHARS = 1000
@@ -197,6 +200,7 @@ class SubmissionService:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.store = store
+        self.supplied = SuppliedStore(store.db)
         self.verify = verify
         self.workers = workers
         self.cooldown_seconds = cooldown_seconds
@@ -272,9 +276,19 @@ class SubmissionService:
         return self.submit_parsed(post, parsed, text, is_moderator=is_moderator)
 
     def submit_parsed(
-        self, post: PostRef, parsed: ParsedPost, text: str, *, is_moderator: bool = False
+        self,
+        post: PostRef,
+        parsed: ParsedPost,
+        text: str,
+        *,
+        is_moderator: bool = False,
+        supplied: SuppliedFile | None = None,
+        supplied_origin: SuppliedOrigin = "attachment",
     ) -> SubmitOutcome:
-        """Submit an already parsed, ``ok`` post (no awaits: the checks and the insert are atomic)."""
+        """Submit an already parsed, ``ok`` post (no awaits: the checks and the insert are atomic).
+
+        ``supplied``: the source's text given with the post, stored before the check is queued.
+        """
         if not parsed.ok:
             raise InvalidPost(parsed)
         now = self.clock()
@@ -315,6 +329,8 @@ class SubmissionService:
             ),
             now,
         )
+        if supplied is not None:
+            self._store_supplied(sub, sub.revision, supplied, supplied_origin, post.author_id, now)
         self._enqueue(sub.id)
         return SubmitOutcome("queued", "", submission=sub, parsed=parsed)
 
@@ -517,6 +533,13 @@ class SubmissionService:
                 input_json.update(statement=quote.statement, stance=quote.stance)
         except ValueError as exc:  # InputError, or urlsplit's own errors on a stored URL
             quote, input_json = None, {"error": str(exc)}
+        supplied = self.supplied_source(sub)
+        if supplied is not None:
+            input_json["supplied"] = {
+                "id": supplied.id,
+                "filename": supplied.filename,
+                "sha256": supplied.sha256,
+            }
         check_id = self.store.start_check(
             sub.id, revision, input_json, self.engine_version, self.clock()
         )
@@ -524,7 +547,11 @@ class SubmissionService:
         try:
             if quote is None:
                 raise ValueError(input_json["error"])
-            result = await self.verify(quote)
+            if supplied is not None:
+                page = stored_page(supplied, quote.url)
+                result = await self.verify(quote, supplied=page)
+            else:
+                result = await self.verify(quote)
             result_json = result.to_json()
             if result.verdict not in VERDICTS:
                 raise ValueError(f"unknown verdict {result.verdict!r}")
@@ -650,6 +677,68 @@ class SubmissionService:
         updated = self.store.requeue(sub.id, now)
         self._enqueue(sub.id)
         return updated
+
+    async def supply_source(
+        self,
+        submission_id: int,
+        moderator_id: int,
+        supplied: SuppliedFile,
+        reason: str | None = None,
+    ) -> Submission:
+        """A moderator gives the source's text (a file): stored, then checked against it.
+
+        Logged as a ``reverify`` naming the file. The file is stored for the next revision
+        before the submission moves to it, so a crash in between leaves no half-made request.
+        """
+        sub = self._get(submission_id)
+        if sub.status == "withdrawn":
+            raise Refused(f"Submission #{sub.id} was withdrawn; it cannot be checked again.")
+        note = f"source supplied: {supplied.filename}"
+        given = _reason(reason, False)
+        now = self.clock()
+        self._store_supplied(sub, sub.revision + 1, supplied, "moderator", moderator_id, now)
+        self.store.add_mod_action(
+            submission_id=sub.id,
+            moderator_id=moderator_id,
+            action="reverify",
+            reason=f"{note}; {given}" if given else note,
+            verdict=None,
+            bot_verdict=sub.bot_verdict,
+            at=now,
+        )
+        updated = self.store.requeue(sub.id, now)
+        self._enqueue(sub.id)
+        return updated
+
+    def _store_supplied(
+        self,
+        sub: Submission,
+        revision: int,
+        supplied: SuppliedFile,
+        origin: SuppliedOrigin,
+        supplied_by: int | None,
+        now: float,
+    ) -> int:
+        page = supplied.page
+        return self.supplied.add(
+            submission_id=sub.id,
+            revision=revision,
+            url_key=sub.url_key,
+            origin=origin,
+            supplied_by=supplied_by,
+            filename=supplied.filename,
+            content_type=page.content_type,
+            charset=page.charset,
+            sha256=page.sha256,
+            data=supplied.data,
+            text=page.text,
+            meta=page.doc_meta,
+            at=now,
+        )
+
+    def supplied_source(self, sub: Submission) -> SuppliedRecord | None:
+        """The supplied source a check of ``sub`` as it is now is made against, if any."""
+        return self.supplied.current(sub.id, sub.revision, sub.url_key)
 
     def _decide(
         self,

@@ -250,10 +250,40 @@ def m005_rechecks(db: sqlite_utils.Database) -> None:
     conn.execute("CREATE INDEX rechecks_by_submission ON rechecks(submission_id, id)")
 
 
+def m006_supplied_sources(db: sqlite_utils.Database) -> None:
+    """Source files and text supplied with a submission (an attachment, the form, a moderator):
+    the file as given and the text read from it, so a restart checks against the same text.
+    Queries live in storage/supplied.py."""
+    db.execute(
+        """CREATE TABLE supplied_sources (
+            id INTEGER PRIMARY KEY,
+            submission_id INTEGER NOT NULL REFERENCES submissions(id),
+            revision INTEGER NOT NULL,
+            url_key TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('attachment', 'modal', 'moderator')),
+            supplied_by INTEGER,
+            filename TEXT NOT NULL,
+            content_type TEXT NOT NULL,
+            charset TEXT NOT NULL DEFAULT '',
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            data BLOB NOT NULL,
+            text TEXT NOT NULL,
+            meta_json TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        "CREATE INDEX supplied_sources_by_submission"
+        " ON supplied_sources(submission_id, revision, id)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_page_cache,
     m002_submission_log,
     m003_llm_budget,
     m004_page_doc_meta,
     m005_rechecks,
+    m006_supplied_sources,
 ]
