@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 import discord.gateway
@@ -27,9 +27,19 @@ from bot.storage import open_database
 from bot.storage.log import Store, Submission
 from bot.submissions import SubmissionService
 
+if TYPE_CHECKING:
+    from bot.verify import Verifier
+
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.errors", "cogs.quotes", "cogs.votes", "cogs.moderation", "cogs.statements")
+EXTENSIONS = (
+    "cogs.errors",
+    "cogs.quotes",
+    "cogs.votes",
+    "cogs.moderation",
+    "cogs.statements",
+    "cogs.rechecks",
+)
 
 Verify = Callable[[QuoteInput], Awaitable[VerificationResult]]
 ResultListener = Callable[[Submission, VerificationResult], Awaitable[None]]
@@ -101,6 +111,12 @@ class VerbatimBot(commands.Bot):
     @property
     def store(self) -> Store:
         return self.service.store
+
+    @property
+    def verifier(self) -> Verifier | None:
+        """The real verifier, None when a test replaces it (re-checks need its fetcher)."""
+        verifier: Verifier | None = self._verifier
+        return verifier
 
     async def verify(self, inp: QuoteInput) -> VerificationResult:
         """A check outside the queue (``/quote check``): nothing is saved."""

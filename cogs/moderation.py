@@ -25,7 +25,9 @@ from bot.render import (
 )
 from bot.storage.log import Submission, VerdictName
 from bot.submissions import NotFound, Refused
+from bot.supplied import SuppliedSourceError
 from cogs.checks import moderator_only
+from cogs.supplied import read_attachment
 
 if TYPE_CHECKING:
     from cogs.client import VerbatimBot
@@ -82,7 +84,10 @@ class Moderation(
             done = f"Submission #{sub.id} is now **{verdict}** (moderator verdict, {action})."
         else:
             done = f"Submission #{sub.id} is queued for a new check."
-        await interaction.response.send_message(done, ephemeral=True)
+        if interaction.response.is_done():  # deferred while a file was read
+            await interaction.followup.send(done, ephemeral=True)
+        else:
+            await interaction.response.send_message(done, ephemeral=True)
         if sub.thread_id:
             spec = moderator_embed(
                 submission_id=sub.id,
@@ -204,6 +209,46 @@ class Moderation(
         sub = await self._target(interaction, submission)
         updated = await self.bot.service.reverify(sub.id, interaction.user.id, reason)
         await self._announce(interaction, updated, "reverify", None, reason)
+
+    @app_commands.command(
+        name="supply-source", description="Check a quote against a file of its source's text"
+    )
+    @app_commands.describe(
+        file="The source's text: a .txt, .html or .pdf file",
+        submission=SUBMISSION_HELP,
+        reason="Why (optional)",
+    )
+    async def supply_source(
+        self,
+        interaction: discord.Interaction[Any],
+        file: discord.Attachment,
+        submission: int | None = None,
+        reason: str | None = None,
+    ) -> None:
+        sub = await self._target(interaction, submission)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            supplied = await read_attachment(
+                file, max_bytes=self.bot.config.pasted.max_bytes, url=sub.url
+            )
+        except SuppliedSourceError as err:
+            raise Refused(f"{err}.") from None
+        updated = await self.bot.service.supply_source(
+            sub.id, interaction.user.id, supplied, reason
+        )
+        note = f"source supplied: {supplied.filename}" + (f"; {reason}" if reason else "")
+        await self._announce(interaction, updated, "supply-source", None, note)
+
+    @app_commands.command(
+        name="recheck-all", description="Re-check the sources of all verified quotes now"
+    )
+    async def recheck_all(self, interaction: discord.Interaction[Any]) -> None:
+        from cogs.rechecks import Rechecks  # here: the class of the extension loaded now
+
+        cog = self.bot.get_cog("Rechecks")
+        if not isinstance(cog, Rechecks):
+            raise Refused("Re-checks are not running on this bot (the rechecks extension).")
+        await cog.run_all(interaction)
 
     # -- reading the record --------------------------------------------------------------------
 

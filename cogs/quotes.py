@@ -23,12 +23,15 @@ from bot.render import (
     QuoteFacts,
     card_text,
     fit_content,
+    safe,
     thread_name,
     verdict_embed,
 )
 from bot.storage.log import Submission
 from bot.submissions import PostRef, Refused, SubmissionService, SubmitOutcome
+from bot.supplied import SuppliedFile, SuppliedSourceError, accepted, text_supplied
 from cogs.errors import report_error
+from cogs.supplied import first_readable
 from cogs.votes import vote_view
 
 if TYPE_CHECKING:
@@ -43,7 +46,10 @@ _LABEL_WORDS = ("statement", "claim", "motion", "vote", "stance", "position")
 
 
 class SubmitModal(discord.ui.Modal, title="Submit a quote"):
-    """The fields of a quote post, one box each."""
+    """The fields of a quote post, and the source's text for sources the bot cannot read.
+
+    Discord allows five boxes in a form, so the year goes with the name, as in a post.
+    """
 
     quote: discord.ui.TextInput[SubmitModal] = discord.ui.TextInput(
         custom_id="quote",
@@ -55,17 +61,9 @@ class SubmitModal(discord.ui.Modal, title="Submit a quote"):
     )
     author: discord.ui.TextInput[SubmitModal] = discord.ui.TextInput(
         custom_id="author",
-        label="Said by",
-        placeholder="Name, role or organisation, e.g. Ben Brooks, Stability AI",
+        label="Said by (and the year)",
+        placeholder="Name, role or organisation (year), e.g. Ben Brooks, Stability AI (2024)",
         max_length=300,
-    )
-    year: discord.ui.TextInput[SubmitModal] = discord.ui.TextInput(
-        custom_id="year",
-        label="Year",
-        placeholder="2024",
-        required=False,
-        min_length=4,
-        max_length=4,
     )
     source: discord.ui.TextInput[SubmitModal] = discord.ui.TextInput(
         custom_id="source", label="Source link", placeholder="https://…", max_length=2048
@@ -78,6 +76,14 @@ class SubmitModal(discord.ui.Modal, title="Submit a quote"):
         required=False,
         max_length=700,
     )
+    source_text: discord.ui.TextInput[SubmitModal] = discord.ui.TextInput(
+        custom_id="source_text",
+        label="Source text (optional)",
+        style=discord.TextStyle.paragraph,
+        placeholder="For a paywalled page, a book or a transcript: paste the passage quoted",
+        required=False,
+        max_length=4000,
+    )
 
     def __init__(self, cog: Quotes) -> None:
         super().__init__(custom_id="verbatim:quote:submit", timeout=900)
@@ -86,8 +92,6 @@ class SubmitModal(discord.ui.Modal, title="Submit a quote"):
     def post_text(self) -> str:
         """The boxes as a labelled post, read by the same parser as channel posts."""
         lines = [f"Quote: {self.quote.value.strip()}", f"Author: {self.author.value.strip()}"]
-        if self.year.value.strip():
-            lines.append(f"Year: {self.year.value.strip()}")
         lines.append(f"Source: {self.source.value.strip()}")
         claim = self.claim.value.strip()
         if claim:
@@ -96,7 +100,9 @@ class SubmitModal(discord.ui.Modal, title="Submit a quote"):
         return "\n".join(lines)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        await self.cog.submit_from_modal(interaction, self.post_text())
+        await self.cog.submit_from_modal(
+            interaction, self.post_text(), source_text=self.source_text.value
+        )
 
     async def on_error(  # type: ignore[override]  # Modal's own signature, narrower than View's
         self, interaction: discord.Interaction[Any], error: Exception, /
@@ -148,8 +154,57 @@ class Quotes(commands.Cog):
             return
         post = PostRef(message.guild.id, message.channel.id, message.id, message.author.id)
         moderator = self.bot.is_moderator(message.author)
+        if message.attachments:
+            await self._submit_with_files(message, post, moderator)
+            return
         outcome = await self.service.submit(post, message.content, is_moderator=moderator)
         await self._answer_post(message, outcome)
+
+    async def _submit_with_files(
+        self, message: discord.Message, post: PostRef, moderator: bool
+    ) -> None:
+        """A post with attachments: the first that reads as the source's text is checked
+        against; when none does, the link is checked and the thread says why."""
+        if self.bot.store.submission_by_message(post.channel_id, post.message_id) is not None:
+            return
+        parsed = parse_post(message.content)
+        refusal = (
+            self.service.refusal(post, parsed, message.content, is_moderator=moderator)
+            if parsed.ok
+            else None
+        )
+        if not parsed.ok or refusal is not None:
+            outcome = refusal or await self.service.submit(
+                post, message.content, is_moderator=moderator
+            )
+            await self._answer_post(message, outcome)
+            return
+        max_bytes = self.bot.config.pasted.max_bytes
+        supplied, problems = await first_readable(
+            list(message.attachments), max_bytes=max_bytes, url=parsed.url or ""
+        )
+        outcome = self.service.submit_parsed(
+            post, parsed, message.content, is_moderator=moderator, supplied=supplied
+        )
+        await self._answer_post(message, outcome)
+        sub = outcome.submission
+        if supplied is None and problems and outcome.accepted and sub is not None:
+            note = (
+                "📎 I could not use the attached file as the source, so I am checking the "
+                "quote against its link.\n" + "\n".join(f"- {safe(p, 400)}" for p in problems[:3])
+            )
+            current = await self.service.get(sub.id)
+            if current.thread_id:
+                await self._send(current.thread_id, sub.id, "supplied_refused", content=note)
+            else:
+                reply = await message.reply(fit_content(note), mention_author=False)
+                await self.service.record_reply(
+                    channel_id=reply.channel.id,
+                    message_id=reply.id,
+                    kind="supplied_refused",
+                    content=reply.content,
+                    submission_id=sub.id,
+                )
 
     async def _answer_post(
         self, message: discord.Message | discord.PartialMessage, outcome: SubmitOutcome
@@ -341,8 +396,14 @@ class Quotes(commands.Cog):
     async def submit(self, interaction: discord.Interaction[Any]) -> None:
         await interaction.response.send_modal(SubmitModal(self))
 
-    async def submit_from_modal(self, interaction: discord.Interaction[Any], text: str) -> None:
-        """Refuse privately, or post a card in the quote channel, open its thread and queue."""
+    async def submit_from_modal(
+        self, interaction: discord.Interaction[Any], text: str, *, source_text: str = ""
+    ) -> None:
+        """Refuse privately, or post a card in the quote channel, open its thread and queue.
+
+        ``source_text``: the source's words pasted into the form, checked against instead of
+        the link.
+        """
         if interaction.guild_id is None or interaction.channel_id is None:
             raise Refused("Quotes can be submitted only in a server.")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -359,6 +420,16 @@ class Quotes(commands.Cog):
         if refusal is not None:
             await interaction.followup.send(fit_content(refusal.message), ephemeral=True)
             return
+        supplied: SuppliedFile | None = None
+        if source_text.strip():
+            max_bytes = self.bot.config.pasted.max_bytes
+            try:
+                supplied = text_supplied(source_text, max_bytes=max_bytes, url=parsed.url or "")
+            except SuppliedSourceError as err:
+                raise Refused(
+                    f"The source text cannot be used: {err}. Paste the passage quoted, or "
+                    f"post the quote in a quote channel with {accepted(max_bytes)} attached."
+                ) from None
         channel = self._card_channel(interaction)
         facts = QuoteFacts(
             quote=parsed.quote or "",
@@ -369,9 +440,14 @@ class Quotes(commands.Cog):
             statement=parsed.statement,
             stance=parsed.stance,
         )
-        card = await channel.send(card_text(facts, member.id))
+        content = card_text(facts, member.id)
+        if supplied is not None:
+            content = fit_content(f"{content}\n📎 The source's text was supplied with the form.")
+        card = await channel.send(content)
         post = PostRef(interaction.guild_id, channel.id, card.id, member.id)
-        outcome = self.service.submit_parsed(post, parsed, text, is_moderator=moderator)
+        outcome = self.service.submit_parsed(
+            post, parsed, text, is_moderator=moderator, supplied=supplied, supplied_origin="modal"
+        )
         if not outcome.accepted or outcome.submission is None:
             await card.delete()
             await interaction.followup.send(fit_content(outcome.message), ephemeral=True)

@@ -217,8 +217,7 @@ async def test_slash_submit_through_the_modal(world: World, bot: VerbatimBot) ->
         "verbatim:quote:submit",
         {
             "quote": GOOD_QUOTE,
-            "author": "Priya Raman, columnist",
-            "year": "2024",
+            "author": "Priya Raman, columnist (2024)",
             "source": world.sources.url(),
             "claim": "Cities should keep community gardens\nVote: for",
         },

@@ -173,6 +173,8 @@ def test_moderator_only_hides_and_guards_every_mod_command() -> None:
         "history",
         "stats",
         "export",
+        "supply-source",
+        "recheck-all",
     }
     for command in group:
         assert isinstance(command, app_commands.Command)
