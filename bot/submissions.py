@@ -289,27 +289,12 @@ class SubmissionService:
 
         ``supplied``: the source's text given with the post, stored before the check is queued.
         """
-        if not parsed.ok:
-            raise InvalidPost(parsed)
-        now = self.clock()
-        wait = 0 if is_moderator else self._cooldown_left(post, now)
-        if wait > 0:
-            self._record_rejected(post, text, [f"cooldown: {wait} s left"], "cooldown", None, now)
-            message = (
-                f"You can submit one quote every {self.cooldown_seconds:g} seconds; "
-                f"try again in {wait} s."
-            )
-            return SubmitOutcome("cooldown", message, parsed=parsed, retry_after=wait)
+        refused = self.refusal(post, parsed, text, is_moderator=is_moderator)
+        if refused is not None:
+            return refused
         assert parsed.url and parsed.quote
+        now = self.clock()
         url_key = normalise_url(parsed.url)
-        earlier = self._find_duplicate(post.guild_id, url_key, parsed.quote)
-        if earlier is not None:
-            self._record_rejected(
-                post, text, [f"duplicate of submission #{earlier.id}"], "duplicate", earlier.id, now
-            )
-            return SubmitOutcome(
-                "duplicate", _duplicate_message(earlier), submission=earlier, parsed=parsed
-            )
         statement_id = self._statement_id(post.guild_id, parsed.statement, post.author_id, now)
         sub = self.store.add_submission(
             NewSubmission(
