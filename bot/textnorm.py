@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 # Characters that may sit inside a word without being part of it (soft hyphen, zero-width).
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -24,8 +25,17 @@ TOKEN_RE = re.compile(
     rf"|[{_APOSTROPHES}](?:[sS]|[tT]|[rR][eE]|[vV][eE]|[lL][lL]|[dD]|[mM])(?!{_WORD_CHAR})"
     rf"|{_WORD_CHAR}+"
 )
-_STRIP_TABLE: dict[int, str | None] = {ord(c): None for c in _INVISIBLE}
-_STRIP_TABLE.update({ord(c): "'" for c in _APOSTROPHES})
+# What NFKC leaves to do: drop invisible characters, make every apostrophe "'".
+_STRIP_PAIRS = [(c, "") for c in _INVISIBLE] + [(c, "'") for c in _APOSTROPHES if c != "'"]
+# The same tokens, found by re.split (one C call; offsets follow from the lengths of the pieces).
+# Text without invisible characters, nearly all of it, takes a pattern without them, which the
+# regex engine runs about twice as fast; on such text both find the same tokens.
+_SPLIT_RE = re.compile(f"({TOKEN_RE.pattern})")
+_PLAIN_SPLIT_RE = re.compile(
+    r"(\d+(?:[.,]\d+)+(?![^\W_])"
+    rf"|[{_APOSTROPHES}](?:[sS]|[tT]|[rR][eE]|[vV][eE]|[lL][lL]|[dD]|[mM])(?![^\W_])"
+    r"|[^\W_]+)"
+)
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 
 # Sentence ends: terminal punctuation, maybe closing quotes/brackets, then white space.
@@ -87,7 +97,11 @@ def normalize_words(words: list[str]) -> list[str]:
         return []
     joined = "\x00".join(words)
     if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined).translate(_STRIP_TABLE)
+        joined = unicodedata.normalize("NFKC", joined)
+        # (str.translate with a table costs far more per character than a few replace calls)
+        for char, replacement in _STRIP_PAIRS:
+            if char in joined:
+                joined = joined.replace(char, replacement)
     joined = joined.casefold()
     if "," in joined:
         joined = _THOUSANDS_RE.sub("", joined)
@@ -178,13 +192,12 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
     lines); for pasted quotes a single line break is only wrapping.
     """
-    raw: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in TOKEN_RE.finditer(text):
-        raw.append(m.group())
-        starts.append(m.start())
-        ends.append(m.end())
+    plain = text.isascii() or not any(c in text for c in _INVISIBLE)
+    pieces = (_PLAIN_SPLIT_RE if plain else _SPLIT_RE).split(text)  # gap, token, gap, ..., gap
+    bounds = list(accumulate(map(len, pieces)))
+    raw = pieces[1::2]
+    starts = bounds[0:-1:2]
+    ends = bounds[1::2]
     words = normalize_words(raw)
     # A token made only of invisible characters normalises to "": drop it.
     if "" in words:
