@@ -88,6 +88,7 @@ _CONTENT_WORDS = tuple(
     )
 )
 
+_CONTENT_RE = re.compile("|".join(_CONTENT_WORDS))
 _INVISIBLE_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _WORD = re.compile(r"[a-z]+")
 _CAMEL = re.compile(r"([a-z])([A-Z])")
@@ -95,7 +96,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE = re.compile(r"[^\S\n]+")
 _WS = re.compile(r"\s+")
 _AROUND_NL = re.compile(r" *\n *")
-_DROP_CHARS = str.maketrans("", "", "\u00ad\u200b\u2060\ufeff")
+_DROP_STR = "\u00ad\u200b\u2060\ufeff"
+_DROP_CHARS = str.maketrans("", "", _DROP_STR)
 
 _MAIN_SHARE = 0.6  # a semantic container is trusted when it holds this share of the page's prose
 _MARKED_SHARE = 0.3  # share needed by an explicitly marked article body (itemprop, class)
@@ -139,49 +141,77 @@ def _is_hidden(attrs: dict[str, Any]) -> bool:
     return isinstance(style, str) and _INVISIBLE_STYLE.search(style) is not None
 
 
-def _class_words(attrs: dict[str, Any]) -> set[str]:
-    """Words of the class and id tokens ("relatedArticles" -> related, articles). Tokens of more
-    than four words are slugs of headings ("sharing-with-a-single-developer"), not roles."""
-    raw = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if isinstance(v, str))[:400]
+def _token_words(raw: str) -> set[str]:
+    """Words of class and id tokens ("relatedArticles" -> related, articles). Tokens of more than
+    four words are slugs of headings ("sharing-with-a-single-developer"), not roles."""
     words: set[str] = set()
-    for token in raw.split():
-        found = _WORD.findall(_CAMEL.sub(r"\1 \2", token).lower())
+    # Camel-case humps become hyphens, which keep the tokens apart for split().
+    for token in _CAMEL.sub(r"\1-\2", raw).lower().split():
+        if token.isalpha() and token.isascii():
+            words.add(token)  # the common case: one word
+            continue
+        found = _WORD.findall(token)
         if len(found) <= 4:
             words.update(found)
     return words
 
 
-def _candidate(tag: str, attrs: dict[str, Any]) -> str | None:
-    itemprop = attrs.get("itemprop")
-    if isinstance(itemprop, str) and "articlebody" in itemprop.lower():
-        return "body"
-    if tag == "article":
-        return "article"
-    role = attrs.get("role")
-    if tag == "main" or (isinstance(role, str) and role.lower() == "main"):
-        return "main"
-    if tag in _KINDS:
-        return None  # a paragraph or a cell is no container ("MsoBodyText" on a <p>)
-    for name in ("class", "id"):
-        value = attrs.get(name)
-        if isinstance(value, str):
-            for token in value.lower().split()[:30]:
-                squashed = token.replace("-", "").replace("_", "")
-                if any(word in squashed for word in _CONTENT_WORDS):
-                    return "content"
-    return None
+def _marks_content(value: str) -> bool:
+    """A class or id token naming an article body ("article-body", "entry_content")."""
+    squashed = " ".join(value.lower().split()[:30]).replace("-", "").replace("_", "")
+    return _CONTENT_RE.search(squashed) is not None
 
 
-def _is_boiler(tag: str, attrs: dict[str, Any]) -> bool:
-    words = _class_words(attrs)
+# Class and id values repeat across a page's elements and across pages: what they say is worked
+# out once per value. Bounded, as the values come from the page.
+_CACHE_LIMIT = 20_000
+_VALUE_FACTS: dict[str, tuple[frozenset[str], bool]] = {}
+_NO_WORDS: frozenset[str] = frozenset()
+
+
+def _value_facts(value: str) -> tuple[frozenset[str], bool]:
+    """(words of the value's first 400 characters, whether it marks article content)."""
+    found = _VALUE_FACTS.get(value)
+    if found is None:
+        found = (frozenset(_token_words(value[:400])), _marks_content(value))
+        if len(_VALUE_FACTS) >= _CACHE_LIMIT:
+            _VALUE_FACTS.clear()
+        _VALUE_FACTS[value] = found
+    return found
+
+
+def _marks(tag: str, cls: Any, ident: Any, role: Any, itemprop: Any) -> tuple[bool, str | None]:
+    """Whether a block element is boilerplate, and which kind of article container it may be
+    (``_candidate``), from the only attributes that decide it."""
+    class_facts = _value_facts(cls) if isinstance(cls, str) else None
+    id_facts = _value_facts(ident) if isinstance(ident, str) else None
+    # The words of the class and id tokens, of their first 400 characters together.
+    if class_facts and id_facts:
+        if len(cls) + 1 + len(ident) <= 400:
+            words = class_facts[0] | id_facts[0]
+        else:
+            words = frozenset(_token_words(f"{cls} {ident}"[:400]))
+    elif class_facts or id_facts:
+        words = (class_facts or id_facts or (_NO_WORDS, False))[0]
+    else:
+        words = _NO_WORDS
+    role = role.lower() if isinstance(role, str) else None
     if not _KEEP_WORDS.isdisjoint(words):
-        return False  # an embedded tweet or a pull quote is part of the article
-    if tag in _BOILER_TAGS:
-        return True
-    role = attrs.get("role")
-    if isinstance(role, str) and role.lower() in _BOILER_ROLES:
-        return True
-    return not _BOILER_WORDS.isdisjoint(words)
+        boiler = False  # an embedded tweet or a pull quote is part of the article
+    else:
+        boiler = tag in _BOILER_TAGS or role in _BOILER_ROLES or not _BOILER_WORDS.isdisjoint(words)
+    candidate: str | None = None
+    if isinstance(itemprop, str) and "articlebody" in itemprop.lower():
+        candidate = "body"
+    elif tag == "article":
+        candidate = "article"
+    elif tag == "main" or role == "main":
+        candidate = "main"
+    elif tag in _KINDS:
+        candidate = None  # a paragraph or a cell is no container ("MsoBodyText" on a <p>)
+    elif (class_facts and class_facts[1]) or (id_facts and id_facts[1]):
+        candidate = "content"
+    return boiler, candidate
 
 
 def _is_popup(attrs: dict[str, Any]) -> bool:
@@ -192,99 +222,184 @@ def _is_popup(attrs: dict[str, Any]) -> bool:
     return any(word in lowered for word in _POPUP_WORDS)
 
 
+# What the walk does with a tag; facts about tags are kept like class values (bounded too).
+_SKIP, _BR, _ELEMENT = 0, 1, 2
+
+
+# What a tag is: (action, block, link, kind, boilerplate and candidate without attributes).
+_TagFacts = tuple[int, bool, bool, str | None, bool, str | None]
+_TAG_INFO: dict[str | None, _TagFacts] = {}
+_POPUP_INFO: dict[str, bool] = {}
+
+
+def _tag_info(tag: str | None) -> _TagFacts:
+    info = _TAG_INFO.get(tag)
+    if info is None:
+        name = tag or ""
+        skip = tag is None or name in _SKIP_TAGS or name.startswith(("-", "#"))
+        info = (
+            _SKIP if skip else _BR if name == "br" else _ELEMENT,
+            name in _BLOCK_TAGS or "-" in name,
+            name == "a",
+            _KINDS.get(name),
+            *_marks(name, None, None, None, None),
+        )
+        if len(_TAG_INFO) < _CACHE_LIMIT:
+            _TAG_INFO[tag] = info
+    return info
+
+
+_BLOCK_INFO: dict[tuple[str, Any, Any, Any], tuple[bool, str | None]] = {}
+
+
+def _block_info(tag: str, attrs: dict[str, Any]) -> tuple[bool, str | None]:
+    """``_marks`` of a block element; kept for elements without an id (ids are unique)."""
+    get = attrs.get
+    ident = get("id")
+    if ident is not None:
+        return _marks(tag, get("class"), ident, get("role"), get("itemprop"))
+    key = (tag, get("class"), get("role"), get("itemprop"))
+    found = _BLOCK_INFO.get(key)
+    if found is None:
+        found = _marks(tag, key[1], None, key[2], key[3])
+        if len(_BLOCK_INFO) >= _CACHE_LIMIT:
+            _BLOCK_INFO.clear()
+        _BLOCK_INFO[key] = found
+    return found
+
+
+def _popup_class(value: str) -> bool:
+    found = _POPUP_INFO.get(value)
+    if found is None:
+        found = _is_popup({"class": value})
+        if len(_POPUP_INFO) >= _CACHE_LIMIT:
+            _POPUP_INFO.clear()
+        _POPUP_INFO[value] = found
+    return found
+
+
 class _Walker:
     def __init__(self) -> None:
         self.elems: list[_Elem] = [_Elem(-1, False, None)]  # 0 is the document itself
         self.blocks: list[_RawBlock] = []
-        self.parts: list[str] = []
-        self.link_chars = 0
-        self.saved: list[tuple[list[str], int]] = []  # running text set aside during a hover card
 
-    def flush(self, elem: int, kind: str, pre: bool) -> None:
-        if not self.parts:
-            return
-        raw = "".join(self.parts)
-        self.parts = []
-        link_chars, self.link_chars = self.link_chars, 0
-        if pre:
-            text = "\n".join(_SPACE.sub(" ", line).strip() for line in raw.split("\n"))
-        else:
+    def emit(
+        self, parts: list[str | None], link_chars: int, elem: int, kind: str, pre: bool, aside: bool
+    ) -> None:
+        """Turn the running text into a block. ``parts`` holds raw text nodes and None for a <br>
+        outside <pre>: white space is folded here, once per block, not once per text node."""
+        if None in parts:  # line breaks outside <pre>
+            raw = "".join(["\n" if part is None else _WS.sub(" ", part) for part in parts])
             text = _AROUND_NL.sub("\n", _SPACE.sub(" ", raw))
-        text = text.translate(_DROP_CHARS).strip()
-        if pre:
-            text = re.sub(r"\n{3,}", "\n\n", text)
+            text = _drop_invisible(text).strip()
+        elif pre:
+            raw = "".join(parts)  # type: ignore[arg-type]
+            if raw.isspace():
+                return  # white space between elements
+            text = "\n".join(_SPACE.sub(" ", line).strip() for line in raw.split("\n"))
+            text = re.sub(r"\n{3,}", "\n\n", _drop_invisible(text).strip())
+        else:
+            # Without line breaks, folding the joined text equals folding each part and then
+            # the runs of spaces where parts meet; split() folds and strips in one C call.
+            text = " ".join("".join(parts).split())  # type: ignore[arg-type]
+            if not text.isascii():
+                text = _drop_invisible(text).strip()
         if text:
-            self.blocks.append(_RawBlock(text, kind, elem, link_chars, bool(self.saved)))
+            self.blocks.append(_RawBlock(text, kind, elem, link_chars, aside))
 
     def walk(self, root: LexborNode) -> None:
         # The context of the innermost block element: its record index, its kind, inside <pre>.
         elem, kind, pre = 0, "other", False
         in_link = 0
         popups = 0  # open elements that look like hover-card triggers or cards
+        parts: list[str | None] = []  # the running text of the current block
+        link_chars = 0  # characters of it inside links
+        saved: list[tuple[list[str | None], int]] = []  # running text set aside during a card
+        elems, emit, tag_info = self.elems, self.emit, _TAG_INFO
         # Entries: a node to enter, or a tuple to leave an element and restore the context.
+        # Elements that change no context (most inline ones) push no tuple.
         stack: list[Any] = [root]
+        pop, push = stack.pop, stack.append
         while stack:
-            item = stack.pop()
-            if isinstance(item, tuple):
+            item = pop()
+            if item.__class__ is tuple:
                 block, prev_elem, prev_kind, prev_pre, was_link, was_popup, card = item
-                if block:
-                    self.flush(elem, kind, pre)
+                if block and parts:
+                    emit(parts, link_chars, elem, kind, pre, bool(saved))
+                    parts, link_chars = [], 0
                 if card:
                     # A hover card inside its trigger ("Kristi Noem" + her bio card): its text
                     # becomes a block of its own so the sentence around it stays whole.
-                    self.flush(elem, "other", pre)
-                    self.parts, self.link_chars = self.saved.pop()
+                    if parts:
+                        emit(parts, link_chars, elem, "other", pre, True)
+                    parts, link_chars = saved.pop()
                 elem, kind, pre = prev_elem, prev_kind, prev_pre
                 in_link -= was_link
                 popups -= was_popup
                 continue
-            node: LexborNode = item
-            tag = node.tag
+            tag = item.tag
             if tag == "-text":
-                text = node.text_content
+                text = item.text_content
                 if text:
-                    if not pre:
-                        text = _WS.sub(" ", text)
-                    self.parts.append(text)
+                    parts.append(text)
                     if in_link:
-                        self.link_chars += len(text)
+                        link_chars += len(text if pre else _WS.sub(" ", text))
                 continue
-            if tag is None or tag in _SKIP_TAGS or tag.startswith(("-", "#")):
+            action, is_block, is_link, new_kind, boiler, candidate = tag_info.get(tag) or _tag_info(
+                tag
+            )
+            if action != _ELEMENT:
+                if action == _BR:
+                    parts.append("\n" if pre else None)
                 continue
-            if tag == "br":
-                self.parts.append("\n")
-                continue
-            attrs = node.attributes
-            if attrs and _is_hidden(attrs):
-                continue
-            is_block = tag in _BLOCK_TAGS or "-" in tag
-            is_link = tag == "a"
-            is_popup = _is_popup(attrs)
-            card = is_popup and popups > 0 and not is_link
-            stack.append((is_block, elem, kind, pre, is_link, is_popup, card))
-            if card:
-                self.saved.append((self.parts, self.link_chars))
-                self.parts, self.link_chars = [], 0
-            if is_block:
-                self.flush(elem, kind, pre)
-                self.elems.append(_Elem(elem, _is_boiler(tag, attrs), _candidate(tag, attrs)))
-                new_kind = _KINDS.get(tag)
-                if kind not in _STICKY_KINDS or new_kind in _STICKY_KINDS:
-                    kind = new_kind or ("other" if kind not in _STICKY_KINDS else kind)
-                elem = len(self.elems) - 1
-                pre = pre or kind == "pre"
-            in_link += is_link
-            popups += is_popup
-            child = node.last_child
+            is_popup = False
+            attrs = item.attributes
+            if attrs:
+                if ("hidden" in attrs or "aria-hidden" in attrs or "style" in attrs) and _is_hidden(
+                    attrs
+                ):
+                    continue
+                value = attrs.get("class")
+                if value.__class__ is str:
+                    is_popup = _popup_class(value)
+            if is_block or is_link or is_popup:
+                card = is_popup and popups > 0 and not is_link
+                push((is_block, elem, kind, pre, is_link, is_popup, card))
+                if card:
+                    saved.append((parts, link_chars))
+                    parts, link_chars = [], 0
+                if is_block:
+                    if parts:
+                        emit(parts, link_chars, elem, kind, pre, bool(saved))
+                        parts, link_chars = [], 0
+                    if attrs:
+                        boiler, candidate = _block_info(tag, attrs)
+                    elems.append(_Elem(elem, boiler, candidate))
+                    if kind not in _STICKY_KINDS or new_kind in _STICKY_KINDS:
+                        kind = new_kind or ("other" if kind not in _STICKY_KINDS else kind)
+                    elem = len(elems) - 1
+                    pre = pre or kind == "pre"
+                in_link += is_link
+                popups += is_popup
+            child = item.last_child
             while child is not None:
-                stack.append(child)
+                push(child)
                 child = child.prev
-        while self.saved:  # only if the walk ended inside a card (it cannot, but stay safe)
-            self.parts = self.saved.pop()[0] + self.parts
-        self.flush(elem, kind, pre)
+        while saved:  # only if the walk ended inside a card (it cannot, but stay safe)
+            parts = saved.pop()[0] + parts
+        if parts:
+            emit(parts, link_chars, elem, kind, pre, bool(saved))
 
 
 # --------------------------------------------------------------------------- the main content
+
+
+def _drop_invisible(text: str) -> str:
+    """``text.translate(_DROP_CHARS)``, without translate's per-character cost on the common text
+    that holds none of them."""
+    if text.isascii() or not any(c in text for c in _DROP_STR):
+        return text
+    return text.translate(_DROP_CHARS)
 
 
 def _weight(text: str) -> int:
@@ -455,6 +570,11 @@ _PARSE_BUDGET = 100_000_000  # unclosed elements x tags (about 0.15 s of lexbor 
 def _too_deep(html: str) -> bool:
     if len(html) < 20_000:
         return False  # too short to be slow
+    # Counting "<" bounds both factors (tags <= "<"s, unclosed <= opening tags <= "<"s - "</"s):
+    # most pages are decided here without the regex passes.
+    brackets = html.count("<")
+    if (brackets - html.count("</")) * brackets <= _PARSE_BUDGET:
+        return False
     opened = Counter(_OPEN_TAG.findall(html))
     closed = Counter(_CLOSE_TAG.findall(html))
     unclosed = sum(

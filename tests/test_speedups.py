@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
+from bot.extract import _too_deep, _Walker
 from bot.textnorm import tokenize
-from tests.sample_texts import ARTICLE_BLOCKS, ARTICLE_TEXT, OTHER_ARTICLE_TEXT
-from tests.speedups_support import reference_tokens
+from tests.sample_texts import ARTICLE_BLOCKS, ARTICLE_TEXT, OTHER_ARTICLE_TEXT, article_html
+from tests.speedups_support import ReferenceWalker, reference_tokens, reference_too_deep
 
 TRICKY = (
     "ab1 ,.'\u2019`\u00b4\u2032\u02bc\u2018\u00ad\u200b\u200c\u200d\u2060\ufeff\n\t\u00a0\u2028"
@@ -44,3 +46,131 @@ def test_tokenize_matches_reference_on_tricky_text(text: str) -> None:
 @given(st.text(max_size=80))
 def test_tokenize_matches_reference_on_any_text(text: str) -> None:
     assert _tokens(text) == reference_tokens(text)
+
+
+# --------------------------------------------------------------------------- the walk
+
+_TAGS = [
+    "div",
+    "p",
+    "span",
+    "a",
+    "br",
+    "pre",
+    "blockquote",
+    "li",
+    "ul",
+    "h2",
+    "script",
+    "nav",
+    "article",
+    "main",
+    "section",
+    "my-card",
+    "td",
+    "figcaption",
+    "em",
+    "b",
+    "form",
+    "aside",
+    "textarea",
+    "xmp",
+]
+_ATTRS = [
+    "",
+    "",
+    "",
+    ' class="related-links"',
+    ' class="article-body"',
+    ' class="tooltip"',
+    ' class="hovercard popover"',
+    ' class="pullquote sidebar"',
+    ' class="Sidebar relatedArticles"',
+    ' class="MsoBodyText"',
+    ' class="entry_content"',
+    ' class="sharing-with-a-single-developer"',
+    ' class="nav" id="mainContent"',
+    ' id="x-y-z-w-v"',
+    f' class="story {"a" * 395} ad" id="comment-list"',
+    ' role="main"',
+    ' role="Navigation"',
+    ' itemprop="articleBody"',
+    " hidden",
+    ' aria-hidden=" TRUE "',
+    ' style="display: none"',
+    ' style="color: red"',
+    " class",
+]
+_TEXTS = [
+    "Hello",
+    " world ",
+    "\n",
+    "  ",
+    "\u00ad",
+    "one\u200btwo",
+    "\u00a0",
+    "a\tb\r\n c",
+    "Kristi Noem",
+    "\u4e2d\u6587\u53e5\u5b50",
+    "A long enough sentence of prose for the article, with words.",
+]
+
+
+def _render(node: tuple[str, str, list[str]]) -> str:
+    tag, attrs, children = node
+    inner = "".join(children)
+    if tag == "br":
+        return f"<br{attrs}>{inner}"
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+html_fragments = st.recursive(
+    st.sampled_from(_TEXTS),
+    lambda children: st.tuples(
+        st.sampled_from(_TAGS), st.sampled_from(_ATTRS), st.lists(children, max_size=5)
+    ).map(_render),
+    max_leaves=40,
+)
+
+
+def _walks(html: str) -> tuple[object, object]:
+    """(reference, fast) walks of ``html``: element records and blocks."""
+    tree = LexborHTMLParser(html)
+    body = tree.body
+    assert body is not None
+    results = []
+    for walker in (ReferenceWalker(), _Walker()):
+        walker.walk(body)
+        results.append(
+            (
+                [(e.parent, e.boiler, e.candidate) for e in walker.elems],
+                [(b.text, b.kind, b.elem, b.link_chars, b.aside) for b in walker.blocks],
+            )
+        )
+    return results[0], results[1]
+
+
+def test_walk_matches_reference_on_the_sample_article() -> None:
+    reference, fast = _walks(article_html())
+    assert fast == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(html_fragments, min_size=1, max_size=4).map("".join))
+def test_walk_matches_reference_on_generated_pages(html: str) -> None:
+    reference, fast = _walks(f"<html><body>{html}</body></html>")
+    assert fast == reference
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["<div>", "</div>", "<p>", "<br>", "</span>", "<span>", "x", "</"]),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=400, max_value=20_000),
+)
+def test_too_deep_matches_reference(pattern: list[str], repeat: int) -> None:
+    html = "".join(pattern) * repeat
+    assert _too_deep(html) == reference_too_deep(html)
