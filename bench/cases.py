@@ -190,9 +190,8 @@ class PageOracle:
         the wrong label for it."""
         words = oracle_words(span)
         grams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
-        return bool(grams) and sum(g in self._trigrams for g in grams) >= NEAR_COPY_SHARE * len(
-            grams
-        )
+        hits = sum(g in self._trigrams for g in grams)
+        return bool(grams) and hits >= NEAR_COPY_SHARE * len(grams)
 
 
 # --------------------------------------------------------------------------- sentences and spans
