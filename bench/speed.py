@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import difflib
+import hashlib
 import html as htmllib
 import json
 import logging
@@ -212,7 +213,9 @@ def page_quotes(pages: Sequence[Page], seed: int) -> dict[str, list[str]]:
 
 
 def in_memory(page_html: str, url: str) -> FetchedPage:
-    return FetchedPage(url, url, 200, "text/html", "utf-8", page_html, "0" * 64, time.time())
+    """A fetched page built in memory, as the fetcher would hand it over."""
+    digest = hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()
+    return FetchedPage(url, url, 200, "text/html", "utf-8", page_html, digest, time.time())
 
 
 def _check(quote: str, page: FetchedPage, config: MatchConfig) -> object:
