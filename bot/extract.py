@@ -11,12 +11,13 @@ from __future__ import annotations
 import html as html_lib
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
+from bot.textnorm import Tokens, tokenize
 
 __all__ = ["Block", "ExtractedPage", "PageMeta", "extract", "extract_html", "extract_plain"]
 
@@ -34,6 +35,17 @@ class ExtractedPage:
     blocks: tuple[Block, ...]
     main_text: str  # the main blocks joined by "\n\n"
     full_text: str  # every visible block in reading order joined by "\n\n"
+    # Tokens of main_text and full_text, made when first asked for: every quote checked against
+    # this page object reuses them (see bot.extractcache).
+    _tokens: dict[bool, Tokens] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def tokens(self, *, main: bool) -> Tokens:
+        """``tokenize(self.main_text)`` (or of ``full_text``), made once per page object."""
+        found = self._tokens.get(main)
+        if found is None:
+            found = tokenize(self.main_text if main else self.full_text)
+            self._tokens[main] = found
+        return found
 
 
 # --------------------------------------------------------------------------- tag tables
@@ -544,6 +556,15 @@ def _assemble(meta: PageMeta, blocks: list[Block]) -> ExtractedPage:
     )
 
 
+def _utf8(text: str) -> tuple[str, bytes]:
+    """``_as_valid_text(text)`` and its UTF-8 bytes, encoding once."""
+    try:
+        return text, text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+        return text, text.encode("utf-8")
+
+
 def _as_valid_text(text: str) -> str:
     """Lone surrogates cannot be encoded for the parser; replace them."""
     try:
@@ -567,13 +588,16 @@ _SELF_CLOSING = _words(
 _PARSE_BUDGET = 100_000_000  # unclosed elements x tags (about 0.15 s of lexbor at worst)
 
 
-def _too_deep(html: str) -> bool:
+def _too_deep(html: str, data: bytes) -> bool:
+    """Whether ``html`` (``data`` in UTF-8) would take lexbor too long to parse."""
     if len(html) < 20_000:
         return False  # too short to be slow
     # Counting "<" bounds both factors (tags <= "<"s, unclosed <= opening tags <= "<"s - "</"s):
-    # most pages are decided here without the regex passes.
-    brackets = html.count("<")
-    if (brackets - html.count("</")) * brackets <= _PARSE_BUDGET:
+    # most pages are decided here without the regex passes. Bytes count far faster than text.
+    brackets = data.count(b"<")
+    if brackets * brackets <= _PARSE_BUDGET or (
+        (brackets - data.count(b"</")) * brackets <= _PARSE_BUDGET
+    ):
         return False
     opened = Counter(_OPEN_TAG.findall(html))
     closed = Counter(_CLOSE_TAG.findall(html))
@@ -616,10 +640,10 @@ def _text_only(html: str) -> ExtractedPage:
 
 def extract_html(html: str, url: str | None = None) -> ExtractedPage:
     """Blocks, main text and metadata of an HTML page; never raises on any string."""
-    html = _as_valid_text(html)
-    if _too_deep(html):
+    html, data = _utf8(html)
+    if _too_deep(html, data):
         return _text_only(html)
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(data)  # the bytes selectolax would make of ``html``, made once
     walker = _Walker()
     start = tree.body if tree.body is not None else tree.root
     if start is not None:

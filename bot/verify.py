@@ -15,6 +15,7 @@ from typing import Any
 from bot.archive import ARCHIVE_NAME, Archive, ArchiveMiss
 from bot.config import Config, MatchConfig
 from bot.extract import ExtractedPage, extract
+from bot.extractcache import ExtractionCache
 from bot.fetch import FetchedPage, Fetcher, FetchFailure
 from bot.matcher import MatchResult, match_quote
 from bot.models import (
@@ -53,12 +54,13 @@ def judge_text(quote: str, page: ExtractedPage) -> TextJudgement:
     main = page.main_text
     best: TextJudgement | None = None
     if main.strip():
-        best = TextJudgement(match_quote(quote, tokenize(main)), main, "article")
+        # The page keeps its tokens: the next quote on a cached page skips tokenising.
+        best = TextJudgement(match_quote(quote, page.tokens(main=True)), main, "article")
         if best.match.coverage == 1.0 and best.match.error_count == 0:
             return best
     full = page.full_text
     if full.strip() and full != main:
-        other = TextJudgement(match_quote(quote, tokenize(full)), full, "page")
+        other = TextJudgement(match_quote(quote, page.tokens(main=False)), full, "page")
         if best is None or _rank(other.match) < _rank(best.match):
             best = other
     if best is None:
@@ -196,11 +198,23 @@ def _search_rank(result: VerificationResult) -> tuple[int, int, int]:
     )
 
 
-def check_page(inp: QuoteInput, page: FetchedPage, config: MatchConfig) -> VerificationResult:
-    """Judge ``inp`` against an already fetched page (the network-free half of a check)."""
+def check_page(
+    inp: QuoteInput,
+    page: FetchedPage,
+    config: MatchConfig,
+    *,
+    cache: ExtractionCache | None = None,
+) -> VerificationResult:
+    """Judge ``inp`` against an already fetched page (the network-free half of a check).
+
+    ``cache`` keeps the page's extraction and tokens for the next quote on the same page.
+    """
     if page.content_type == PDF_MIME:
         return _check_pdf(inp, page, config)
-    extracted = extract(page.text, page.content_type, page.final_url)
+    if cache is not None:
+        extracted = cache.extract(page)
+    else:
+        extracted = extract(page.text, page.content_type, page.final_url)
     result = judge(inp, extracted, source_info(page), config)
     _mark_supplied(result, page)
     return result

@@ -8,12 +8,21 @@ separators, compatibility forms, white space of every kind, line breaks.
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
-from bot.extract import _too_deep, _Walker
+from bot.config import MatchConfig
+from bot.extract import _too_deep, _Walker, extract_html
+from bot.extractcache import ExtractionCache
+from bot.fetch import FetchedPage
+from bot.models import QuoteInput
 from bot.textnorm import tokenize
+from bot.verify import check_page
 from tests.sample_texts import ARTICLE_BLOCKS, ARTICLE_TEXT, OTHER_ARTICLE_TEXT, article_html
 from tests.speedups_support import ReferenceWalker, reference_tokens, reference_too_deep
 
@@ -173,4 +182,91 @@ def test_walk_matches_reference_on_generated_pages(html: str) -> None:
 )
 def test_too_deep_matches_reference(pattern: list[str], repeat: int) -> None:
     html = "".join(pattern) * repeat
-    assert _too_deep(html) == reference_too_deep(html)
+    assert _too_deep(html, html.encode()) == reference_too_deep(html)
+
+
+# --------------------------------------------------------------------------- the extraction cache
+
+
+def _fetched(html: str, url: str = "https://example.com/2024/05/14/gardens") -> FetchedPage:
+    digest = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    return FetchedPage(url, url, 200, "text/html", "utf-8", html, digest, 0.0)
+
+
+def _result(quote: str, page: FetchedPage, cache: ExtractionCache | None) -> dict[str, object]:
+    inp = QuoteInput(quote=quote, url=page.url, author="Priya Raman", year=2024)
+    return check_page(inp, page, MatchConfig(), cache=cache).to_json()
+
+
+_SHARED_CACHE = ExtractionCache()
+_WORDS = ARTICLE_TEXT.split()
+_PAGES = [
+    _fetched(article_html()),
+    _fetched(article_html(blocks=[*ARTICLE_BLOCKS, OTHER_ARTICLE_TEXT])),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(min_value=0, max_value=len(_WORDS) - 1),
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from(["", "harvest", "not", "1999", "the", "Gardens"]),
+    st.sampled_from([0, 1]),
+)
+def test_cached_check_equals_fresh_check(
+    start: int, length: int, at: int, word: str, which: int
+) -> None:
+    """A cached page (extraction and tokens reused) gives exactly the fresh result: verbatim
+    spans, spans with a word changed, dropped or added, spans running past the article."""
+    words = _WORDS[start : start + length]
+    if word:
+        words[at % len(words)] = word
+    elif len(words) > 1:
+        del words[at % len(words)]
+    quote = " ".join(words)
+    page = _PAGES[which]
+    assert _result(quote, page, _SHARED_CACHE) == _result(quote, page, None)
+
+
+def test_cache_reuses_the_extraction_and_its_tokens() -> None:
+    cache = ExtractionCache()
+    page = _fetched(article_html())
+    first = cache.extract(page)
+    tokens = first.tokens(main=True)
+    same_text = replace(page, text="".join(page.text))  # an equal text in another object
+    assert cache.extract(same_text) is first
+    assert first.tokens(main=True) is tokens
+    assert tokens.words == tokenize(first.main_text).words
+    assert first.tokens(main=False).words == tokenize(first.full_text).words
+    assert (cache.hits, cache.misses) == (1, 1)
+
+
+def test_cache_never_returns_another_text_under_the_same_hash() -> None:
+    cache = ExtractionCache()
+    page = _fetched(article_html())
+    other = replace(page, text=article_html(blocks=[OTHER_ARTICLE_TEXT]))  # same sha256 and URL
+    cache.extract(page)
+    assert OTHER_ARTICLE_TEXT.split()[0] in cache.extract(other).main_text
+    assert cache.extract(other).main_text == extract_html(other.text, other.final_url).main_text
+    assert cache.extract(page).main_text == extract_html(page.text, page.final_url).main_text
+
+
+def test_cache_is_bounded_by_pages_and_characters() -> None:
+    pages = [_fetched(article_html(), f"https://example.com/{n}") for n in range(5)]
+    by_count = ExtractionCache(max_pages=2)
+    for page in pages:
+        by_count.extract(page)
+    assert len(by_count) == 2
+    by_count.extract(pages[4])  # the most recent stays
+    assert by_count.hits == 1
+    weight = len(pages[0].text) + 2 * len(extract_html(pages[0].text).full_text)
+    by_chars = ExtractionCache(max_chars=2 * weight)
+    for page in pages:
+        by_chars.extract(page)
+    assert 1 <= len(by_chars) <= 2
+    too_small = ExtractionCache(max_chars=10)
+    too_small.extract(pages[0])
+    assert len(too_small) == 0
+    with pytest.raises(ValueError, match="at least one page"):
+        ExtractionCache(max_pages=0)
