@@ -53,6 +53,7 @@ from bench.corpus import (
 )
 from bot.config import MatchConfig, parse_config
 from bot.extract import extract
+from bot.extractcache import ExtractionCache
 from bot.fetch import FetchedPage, Fetcher, FetchFailure
 from bot.matcher import match_quote
 from bot.models import QuoteInput
@@ -199,6 +200,7 @@ STAGES = {
     "pr_whole": "per quote: partial_ratio on the whole text",
     "pr_sentences": "per quote: partial_ratio on each sentence",
     "check": "whole check per quote: check_page",
+    "check_cached": "whole check, a further quote on the page (ExtractionCache)",
     "check_traf": "whole check per quote: trafilatura + partial_ratio",
 }
 
@@ -218,8 +220,10 @@ def in_memory(page_html: str, url: str) -> FetchedPage:
     return FetchedPage(url, url, 200, "text/html", "utf-8", page_html, digest, time.time())
 
 
-def _check(quote: str, page: FetchedPage, config: MatchConfig) -> object:
-    return check_page(QuoteInput(quote=quote, url=page.url), page, config)
+def _check(
+    quote: str, page: FetchedPage, config: MatchConfig, cache: ExtractionCache | None = None
+) -> object:
+    return check_page(QuoteInput(quote=quote, url=page.url), page, config, cache=cache)
 
 
 def _tokenize_and_match(quote: str, text: str) -> object:
@@ -251,6 +255,11 @@ def bench_page(page: Page, quotes: Sequence[str], times: StageTimes, repeat: int
         if page.collection == "aeb":
             times.aeb_check_ms.append(check * 1000)
         times.add("check_traf", traf_seconds + timed(partial_ratio_whole, traf_text, quote))
+    if quotes:
+        cache = ExtractionCache()
+        _check(quotes[0], fetched, config, cache)  # the first quote fills the cache
+        for quote in quotes:
+            times.add("check_cached", timed(_check, quote, fetched, config, cache, repeat=repeat))
     times.mb.setdefault("extract", []).append(peak_mb(extract, html, "text/html", url))
     if quotes:
         times.mb.setdefault("check", []).append(peak_mb(_check, quotes[0], fetched, config))
