@@ -43,9 +43,41 @@ class ExtractedPage:
         """``tokenize(self.main_text)`` (or of ``full_text``), made once per page object."""
         found = self._tokens.get(main)
         if found is None:
-            found = tokenize(self.main_text if main else self.full_text)
+            known = self._tokens.get(True)
+            if main:
+                found = tokenize(self.main_text)
+            elif known is not None:
+                found = _tokens_around(self.full_text, known)
+            else:
+                found = tokenize(self.full_text)
             self._tokens[main] = found
         return found
+
+
+def _tokens_around(text: str, inner: Tokens) -> Tokens:
+    """``tokenize(text)``, reusing the tokens of a piece of it (the main text in the full text).
+
+    Tokens hold no white space, so the tokens of a stretch with white space (or an end) on both
+    sides are the tokens of the stretch alone: only the text before and after it is tokenised.
+    Words are normalised alike in any context, except a backtick clitic ("`s"), which becomes
+    "'s" only among non-ASCII words; a text holding a backtick is tokenised whole.
+    """
+    at = text.find(inner.text) if inner.text and "`" not in text else -1
+    end = at + len(inner.text)
+    if (
+        at < 0
+        or (at > 0 and not text[at - 1].isspace())
+        or (end < len(text) and not text[end].isspace())
+    ):
+        return tokenize(text)
+    before, after = tokenize(text[:at]), tokenize(text[end:])
+    return Tokens(
+        text,
+        before.words + inner.words + after.words,
+        before.starts + [s + at for s in inner.starts] + [s + end for s in after.starts],
+        before.ends + [e + at for e in inner.ends] + [e + end for e in after.ends],
+        inner.block_breaks_newline,
+    )
 
 
 # --------------------------------------------------------------------------- tag tables
@@ -416,6 +448,8 @@ def _drop_invisible(text: str) -> str:
 
 def _weight(text: str) -> int:
     """Length, with a CJK character worth three (a Chinese sentence is short in characters)."""
+    if text.isascii():
+        return len(text)
     return len(text) + 2 * len(_CJK.findall(text))
 
 

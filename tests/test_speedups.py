@@ -12,12 +12,12 @@ import hashlib
 from dataclasses import replace
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from bot.config import MatchConfig
-from bot.extract import _too_deep, _Walker, extract_html
+from bot.extract import Block, PageMeta, _assemble, _too_deep, _Walker, extract_html
 from bot.extractcache import ExtractionCache
 from bot.fetch import FetchedPage
 from bot.models import QuoteInput
@@ -270,3 +270,26 @@ def test_cache_is_bounded_by_pages_and_characters() -> None:
     assert len(too_small) == 0
     with pytest.raises(ValueError, match="at least one page"):
         ExtractionCache(max_pages=0)
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(tricky_text | st.sampled_from(["a", "ba", "b a"]), st.booleans()),
+        min_size=1,
+        max_size=6,
+    )
+)
+@example([("\u00e9", False), ("it`s", True)])  # "`s" reads "'s" only among non-ASCII words
+@example([("ba", False), ("a", True)])  # the main text also stands inside a word before it
+@example([("ab", False), ("a", True)])  # ... or inside a word after it
+def test_full_tokens_made_around_the_main_tokens_equal_tokenize(
+    blocks: list[tuple[str, bool]],
+) -> None:
+    """judge_text tokenises the main text first; the full text's tokens then reuse them."""
+    page = _assemble(PageMeta(), [Block(text, "paragraph", main) for text, main in blocks])
+    main = page.tokens(main=True)
+    full = page.tokens(main=False)
+    assert (main.words, main.starts, main.ends) == reference_tokens(page.main_text)
+    assert (full.words, full.starts, full.ends) == reference_tokens(page.full_text)
+    assert full.text == page.full_text
