@@ -358,7 +358,8 @@ class _Walker:
         popups = 0  # open elements that look like hover-card triggers or cards
         parts: list[str | None] = []  # the running text of the current block
         link_chars = 0  # characters of it inside links
-        saved: list[tuple[list[str | None], int]] = []  # running text set aside during a card
+        solid = False  # whether it holds more than white space (else it makes no block)
+        saved: list[tuple[list[str | None], int, bool]] = []  # running text set aside in a card
         elems, emit, tag_info = self.elems, self.emit, _TAG_INFO
         # Entries: a node to enter, or a tuple to leave an element and restore the context.
         # Elements that change no context (most inline ones) push no tuple.
@@ -369,14 +370,15 @@ class _Walker:
             if item.__class__ is tuple:
                 block, prev_elem, prev_kind, prev_pre, was_link, was_popup, card = item
                 if block and parts:
-                    emit(parts, link_chars, elem, kind, pre, bool(saved))
-                    parts, link_chars = [], 0
+                    if solid:
+                        emit(parts, link_chars, elem, kind, pre, bool(saved))
+                    parts, link_chars, solid = [], 0, False
                 if card:
                     # A hover card inside its trigger ("Kristi Noem" + her bio card): its text
                     # becomes a block of its own so the sentence around it stays whole.
-                    if parts:
+                    if solid:
                         emit(parts, link_chars, elem, "other", pre, True)
-                    parts, link_chars = saved.pop()
+                    parts, link_chars, solid = saved.pop()
                 elem, kind, pre = prev_elem, prev_kind, prev_pre
                 in_link -= was_link
                 popups -= was_popup
@@ -386,6 +388,8 @@ class _Walker:
                 text = item.text_content
                 if text:
                     parts.append(text)
+                    if not solid and not text.isspace():
+                        solid = True
                     if in_link:
                         link_chars += len(text if pre else _WS.sub(" ", text))
                 continue
@@ -410,12 +414,13 @@ class _Walker:
                 card = is_popup and popups > 0 and not is_link
                 push((is_block, elem, kind, pre, is_link, is_popup, card))
                 if card:
-                    saved.append((parts, link_chars))
-                    parts, link_chars = [], 0
+                    saved.append((parts, link_chars, solid))
+                    parts, link_chars, solid = [], 0, False
                 if is_block:
                     if parts:
-                        emit(parts, link_chars, elem, kind, pre, bool(saved))
-                        parts, link_chars = [], 0
+                        if solid:
+                            emit(parts, link_chars, elem, kind, pre, bool(saved))
+                        parts, link_chars, solid = [], 0, False
                     if attrs:
                         boiler, candidate = _block_info(tag, attrs)
                     elems.append(_Elem(elem, boiler, candidate))
