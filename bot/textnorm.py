@@ -37,6 +37,10 @@ _PLAIN_SPLIT_RE = re.compile(
     r"|[^\W_]+)"
 )
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
+# The same commas, found by scanning for "," first (a pattern that opens with a lookbehind is
+# tried at every position of the text).
+_FAST_THOUSANDS_RE = re.compile(r",(?<=\d,)(?=\d{3}(?:\D|$))")
+_NFKC_CHUNK = 1 << 16
 
 # Sentence ends: terminal punctuation, maybe closing quotes/brackets, then white space.
 _SENTENCE_END_RE = re.compile(r"[.!?…][\"'”’»)\]]*\s")
@@ -91,20 +95,45 @@ _ABBREVIATIONS = frozenset(
 )
 
 
+def _nfkc(joined: str) -> str:
+    """NFKC of words joined by NUL, normalising only the stretches that need it.
+
+    One unusual character (an Arabic presentation form) would otherwise send the whole text of a
+    long page through full normalisation. NUL starts a new normalisation segment (a starter that
+    composes with nothing), so the text cut just before one normalises piece by piece alike.
+    """
+    if unicodedata.is_normalized("NFKC", joined):
+        return joined
+    if len(joined) <= _NFKC_CHUNK:
+        return unicodedata.normalize("NFKC", joined)
+    pieces = []
+    start = 0
+    while start < len(joined):
+        end = joined.find("\x00", start + _NFKC_CHUNK)
+        if end < 0:
+            end = len(joined)
+        piece = joined[start:end]
+        if not unicodedata.is_normalized("NFKC", piece):
+            piece = unicodedata.normalize("NFKC", piece)
+        pieces.append(piece)
+        start = end
+    return "".join(pieces)
+
+
 def normalize_words(words: list[str]) -> list[str]:
     """Normalise many tokens in one pass (one NFKC call over the joined text is far faster)."""
     if not words:
         return []
     joined = "\x00".join(words)
     if not joined.isascii():
-        joined = unicodedata.normalize("NFKC", joined)
+        joined = _nfkc(joined)
         # (str.translate with a table costs far more per character than a few replace calls)
         for char, replacement in _STRIP_PAIRS:
             if char in joined:
                 joined = joined.replace(char, replacement)
     joined = joined.casefold()
     if "," in joined:
-        joined = _THOUSANDS_RE.sub("", joined)
+        joined = _FAST_THOUSANDS_RE.sub("", joined)
     return joined.split("\x00")
 
 

@@ -9,6 +9,7 @@ separators, compatibility forms, white space of every kind, line breaks.
 from __future__ import annotations
 
 import hashlib
+import random
 from dataclasses import replace
 
 import pytest
@@ -293,3 +294,18 @@ def test_full_tokens_made_around_the_main_tokens_equal_tokenize(
     assert (main.words, main.starts, main.ends) == reference_tokens(page.main_text)
     assert (full.words, full.starts, full.ends) == reference_tokens(page.full_text)
     assert full.text == page.full_text
+
+
+def test_tokenize_matches_reference_on_long_text_needing_normalisation() -> None:
+    """Long texts are normalised piece by piece; a piece boundary may fall anywhere."""
+    rng = random.Random(7)
+    pieces = [*TRICKY, "'s", "1,000", "e\u0301", "\ufe8e\ufe91", "\u2460", " ", " ", "word"]
+    for _ in range(3):
+        text = "".join(rng.choice(pieces) for _ in range(200_000))
+        assert len(text) > 3 * 65_536
+        assert _tokens(text) == reference_tokens(text)
+    # Hangul jamo compose in pairs within one long word: a piece boundary anywhere but between
+    # words would leave a pair apart.
+    for shift in range(3):
+        text = "a" * shift + " " + " ".join(["\u1100\u1161" * 40] * 8000) + "\u00e9"
+        assert _tokens(text) == reference_tokens(text)
