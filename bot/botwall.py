@@ -8,7 +8,6 @@ only on pages with little visible text, so an article that merely mentions a cap
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
 from selectolax.lexbor import LexborHTMLParser
@@ -17,36 +16,61 @@ _MAX_CHARS = 400_000  # walls are small; a bigger page is never taken for one
 _FEW_CHARS = 2000  # visible characters a page with a vendor's bot-check marker stays under
 _VERY_FEW_CHARS = 300  # ... and one with only a generic captcha or "Access Denied" marker
 
-# (pattern searched in the raw HTML, what to call the wall), strongest first. The vendors'
-# challenge markers come first; the generic ones (a captcha widget, which short real pages may
-# carry in a comment form) need a page with almost no text of its own.
-_STRONG: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), name)
-    for pattern, name in (
-        (r"<title>\s*just a moment\.\.\.\s*</title>", "a Cloudflare bot check"),
-        (r"/cdn-cgi/challenge-platform/", "a Cloudflare bot check"),
-        (r"<title>[^<]*attention required[^<]*cloudflare", "a Cloudflare block page"),
-        (r"cf-turnstile", "a Cloudflare captcha"),
-        (r"captcha-delivery\.com|datadome", "a DataDome bot check"),
-        (r"px-captcha|_pxhd|perimeterx", "a PerimeterX bot check"),
-        (r"incapsula incident id|_incapsula_resource", "an Imperva (Incapsula) block page"),
-        (r"sucuri website firewall", "a Sucuri firewall page"),
-        (r"ddos-guard", "a DDoS-Guard bot check"),
-        (r"awswaf|aws-waf-token", "an AWS WAF bot check"),
-    )
+# Markers searched in the lower-cased HTML, strongest first: the vendors' challenge markers,
+# then the generic ones (a captcha widget, which short real pages may carry in a comment form),
+# which need a page with almost no text of its own. Plain substring tests: a dozen
+# case-insensitive regular expressions over a whole page cost more than the whole check.
+_STRONG_TITLES: tuple[tuple[str, str], ...] = (("just a moment...", "a Cloudflare bot check"),)
+_STRONG: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("/cdn-cgi/challenge-platform/",), "a Cloudflare bot check"),
+    (("cf-turnstile",), "a Cloudflare captcha"),
+    (("captcha-delivery.com", "datadome"), "a DataDome bot check"),
+    (("px-captcha", "_pxhd", "perimeterx"), "a PerimeterX bot check"),
+    (("incapsula incident id", "_incapsula_resource"), "an Imperva (Incapsula) block page"),
+    (("sucuri website firewall",), "a Sucuri firewall page"),
+    (("ddos-guard",), "a DDoS-Guard bot check"),
+    (("awswaf", "aws-waf-token"), "an AWS WAF bot check"),
 )
-_WEAK: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), name)
-    for pattern, name in (
-        (r"g-recaptcha|grecaptcha|h-captcha|hcaptcha\.com", "a captcha page"),
-        (r"<title>\s*access denied\s*</title>", 'an "Access Denied" page'),
+_WEAK_TITLES: tuple[tuple[str, str], ...] = (("access denied", 'an "Access Denied" page'),)
+_WEAK: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("g-recaptcha", "grecaptcha", "h-captcha", "hcaptcha.com"), "a captcha page"),
+    (
         (
-            r"verify (?:that )?you are (?:a )?human|are you a robot|unusual traffic from your"
-            r"|checking your browser before accessing|enable javascript and cookies to continue",
-            "a bot check",
+            "verify you are human",
+            "verify you are a human",
+            "verify that you are human",
+            "verify that you are a human",
+            "are you a robot",
+            "unusual traffic from your",
+            "checking your browser before accessing",
+            "enable javascript and cookies to continue",
         ),
-    )
+        "a bot check",
+    ),
 )
+
+
+def _title(low: str) -> str:
+    start = low.find("<title>")
+    if start < 0:
+        return ""
+    end = low.find("<", start + 7)
+    return low[start + 7 : end if end >= 0 else len(low)].strip()
+
+
+def _find(
+    low: str,
+    title: str,
+    titles: tuple[tuple[str, str], ...],
+    markers: tuple[tuple[tuple[str, ...], str], ...],
+) -> str | None:
+    for wanted, name in titles:
+        if title == wanted:
+            return name
+    for needles, name in markers:
+        if any(needle in low for needle in needles):
+            return name
+    return None
 
 
 def visible_chars(html: str) -> int:
@@ -65,8 +89,12 @@ def bot_wall(html: str, headers: Mapping[str, str] | None = None) -> str | None:
         return "a Cloudflare bot check"
     if len(html) > _MAX_CHARS:
         return None
-    strong = next((name for pattern, name in _STRONG if pattern.search(html)), None)
-    weak = None if strong else next((n for pattern, n in _WEAK if pattern.search(html)), None)
+    low = html.lower()
+    title = _title(low)
+    strong = _find(low, title, _STRONG_TITLES, _STRONG)
+    if strong is None and "attention required" in title and "cloudflare" in title:
+        strong = "a Cloudflare block page"
+    weak = None if strong else _find(low, title, _WEAK_TITLES, _WEAK)
     if strong is None and weak is None:
         return None
     shown = visible_chars(html)

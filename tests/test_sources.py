@@ -287,6 +287,17 @@ async def test_challenge_503_is_blocked_at_once(site: Site, tmp_path: Path) -> N
             "<p>Please verify you are a human.</p></form></body></html>",
             "a captcha page",
         ),
+        # Markers are matched whatever their case, and the title whatever its spacing.
+        (
+            "<HTML><HEAD><TITLE>\n  JUST A MOMENT...  </TITLE></HEAD><BODY>"
+            "<SCRIPT SRC='/CDN-CGI/challenge-platform/h/b/orchestrate'></SCRIPT></BODY></HTML>",
+            "a Cloudflare bot check",
+        ),
+        (
+            "<html><body><p>Checking your browser before accessing example.org.</p></body></html>",
+            "a bot check",
+        ),
+        ("<html><body><div id='px-captcha'></div></body></html>", "a PerimeterX bot check"),
     ],
 )
 def test_bot_walls_are_recognised(html: str, wall: str) -> None:
