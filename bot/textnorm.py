@@ -227,6 +227,7 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     raw = pieces[1::2]
     starts = bounds[0:-1:2]
     ends = bounds[1::2]
+    del pieces, bounds  # long texts: free them before normalising (the peak memory)
     words = normalize_words(raw)
     # A token made only of invisible characters normalises to "": drop it.
     if "" in words:
