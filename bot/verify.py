@@ -282,6 +282,8 @@ class Verifier:
             )
             fetcher = Fetcher(config.fetch, cache=cache)
         self.fetcher = fetcher
+        # The bot checks many quotes against the same few pages: keep their extraction.
+        self.extractions = ExtractionCache()
         self.stance = stance or StanceChecker(config.llm, config.secret(config.llm.api_key_env), db)
         self.archive = archive or Archive(config.archive, fetcher)
         self.search = search or WebSearch(config.search, fetcher)
@@ -308,7 +310,7 @@ class Verifier:
                 self.stance.check(inp.quote, inp.author, inp.statement, inp.stance)
             )
         if supplied is not None:
-            result = check_page(inp, supplied, self.config.match)
+            result = check_page(inp, supplied, self.config.match, cache=self.extractions)
             result.source.url = inp.url
         else:
             try:
@@ -325,7 +327,7 @@ class Verifier:
     async def check_fetched(self, inp: QuoteInput, page: FetchedPage) -> VerificationResult:
         """Judge a fetched page; when it holds too little text but names a canonical address,
         judge that page instead (a stub or an app shell pointing at the real article)."""
-        result = check_page(inp, page, self.config.match)
+        result = check_page(inp, page, self.config.match, cache=self.extractions)
         canonical = result.source.canonical_url
         if canonical is None or not too_little_text(result):
             return result
@@ -333,7 +335,7 @@ class Verifier:
             other = await self.fetcher.fetch(canonical)
         except FetchFailure:
             return result
-        better = check_page(inp, other, self.config.match)
+        better = check_page(inp, other, self.config.match, cache=self.extractions)
         if better.verdict == "unverifiable":
             return result
         better.source.url = inp.url
@@ -352,7 +354,7 @@ class Verifier:
             except ArchiveMiss as miss:
                 notes.append(miss.message)
             else:
-                archived = check_page(inp, hit.page, self.config.match)
+                archived = check_page(inp, hit.page, self.config.match, cache=self.extractions)
                 src = archived.source
                 src.url = inp.url
                 src.final_url = failure.final_url or inp.url
@@ -383,7 +385,7 @@ class Verifier:
             return None
         best: VerificationResult | None = None
         for page in finds.pages:
-            result = check_page(inp, page, self.config.match)
+            result = check_page(inp, page, self.config.match, cache=self.extractions)
             if result.verdict == "unverifiable" or "quote_not_found" in result.kinds():
                 continue
             if best is None or _search_rank(result) < _search_rank(best):
