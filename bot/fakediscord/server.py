@@ -478,20 +478,9 @@ class FakeDiscord:
             "type": 1,
             "options": driving.nest(chain, leaf),
         }
-        if cmd.get("guild_id"):
-            data["guild_id"] = cmd["guild_id"]
         if builder.resolved:
             data["resolved"] = builder.resolved
-        rec = driving.new_interaction(
-            self.core,
-            itype=2,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-            needs_command_permission=True,
-        )
-        return rec.payload
+        return self._command_interaction(cmd, data, 2, guild_id, channel_id, user_id)
 
     def autocomplete(
         self,
@@ -517,11 +506,17 @@ class FakeDiscord:
             "type": 1,
             "options": driving.nest(chain, leaf),
         }
+        return self._command_interaction(cmd, data, 4, guild_id, channel_id, user_id)
+
+    def _command_interaction(
+        self, cmd: JSON, data: JSON, itype: int, guild_id: int, channel_id: int, user_id: int
+    ) -> JSON:
+        """Send an interaction for a registered command (its guild, if any, in the data)."""
         if cmd.get("guild_id"):
             data["guild_id"] = cmd["guild_id"]
         rec = driving.new_interaction(
             self.core,
-            itype=4,
+            itype=itype,
             guild_id=guild_id,
             channel_id=channel_id,
             user_id=user_id,
@@ -545,18 +540,7 @@ class FakeDiscord:
             "target_id": str(target_message_id),
             "resolved": {"messages": {str(target_message_id): dict(target)}},
         }
-        if cmd.get("guild_id"):
-            data["guild_id"] = cmd["guild_id"]
-        rec = driving.new_interaction(
-            self.core,
-            itype=2,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-            needs_command_permission=True,
-        )
-        return rec.payload
+        return self._command_interaction(cmd, data, 2, guild_id, channel_id, user_id)
 
     def invoke_user_command(
         self, guild_id: int, channel_id: int, user_id: int, name: str, target_user_id: int
@@ -574,18 +558,7 @@ class FakeDiscord:
             "target_id": str(target_user_id),
             "resolved": builder.resolved,
         }
-        if cmd.get("guild_id"):
-            data["guild_id"] = cmd["guild_id"]
-        rec = driving.new_interaction(
-            self.core,
-            itype=2,
-            guild_id=guild_id,
-            channel_id=channel_id,
-            user_id=user_id,
-            data=data,
-            needs_command_permission=True,
-        )
-        return rec.payload
+        return self._command_interaction(cmd, data, 2, guild_id, channel_id, user_id)
 
     def click_button(self, message_id: int, custom_id: str, user_id: int) -> JSON:
         """A member clicks a button on a message (MESSAGE_COMPONENT, component_type 2)."""
