@@ -13,6 +13,9 @@ from typing import Any
 
 import pytest
 
+# The bot's end-to-end fixtures (world, pages), shared by the *_e2e test files.
+pytest_plugins = ["bot_fixtures"]
+
 _real_getaddrinfo = socket.getaddrinfo
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex

@@ -12,7 +12,6 @@ import importlib
 import pkgutil
 import signal
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from bot_support import (
@@ -24,7 +23,6 @@ from bot_support import (
     button_labels,
     eventually,
     field_named,
-    make_world,
     post_text,
     running_bot,
     start_bot_process,
@@ -36,14 +34,6 @@ from bot_support import (
 import cogs
 from bot.fakediscord.state import JSON
 from cogs.client import EXTENSIONS, VerbatimBot
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with make_world(tmp_path) as w:
-        yield w
-        assert w.fake.unimplemented_calls == []
-        assert_nobody_pinged(w.fake)
 
 
 @pytest.fixture

@@ -3,8 +3,7 @@ and what a changed source does to the thread, the moderator log, the verdict and
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,9 +11,7 @@ from bot_support import (
     GOOD_QUOTE,
     TIMEOUT,
     World,
-    assert_nobody_pinged,
     eventually,
-    make_world,
     post_text,
     running_bot,
     wait_for_action,
@@ -26,22 +23,6 @@ from bot.fakediscord.core import BotAction
 from bot.fakediscord.state import JSON
 from bot.storage.recheck import RecheckStore
 from cogs.client import VerbatimBot
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with make_world(tmp_path) as w:
-        yield w
-        assert w.fake.unimplemented_calls == []
-        assert_nobody_pinged(w.fake)
-
-
-@pytest.fixture
-async def pages() -> AsyncIterator[Pages]:
-    p = Pages()
-    await p.server.start()
-    yield p
-    await p.server.close()
 
 
 def rechecks(bot: VerbatimBot) -> Any:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +11,7 @@ from bot_support import (
     GOOD_QUOTE,
     OTHER_QUOTE,
     World,
-    assert_nobody_pinged,
     eventually,
-    make_world,
     post_text,
     running_bot,
     wait_for_action,
@@ -28,22 +24,6 @@ from supplied_support import SUPPLIED_TEXT, Pages, bot_config, source_field
 from bot.fakediscord.state import JSON
 
 THIRD_QUOTE = "We are asking to be left alone on land nobody else wants."
-
-
-@pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    async with make_world(tmp_path) as w:
-        yield w
-        assert w.fake.unimplemented_calls == []
-        assert_nobody_pinged(w.fake)
-
-
-@pytest.fixture
-async def pages() -> AsyncIterator[Pages]:
-    p = Pages()
-    await p.server.start()
-    yield p
-    await p.server.close()
 
 
 async def ephemeral_text(world: World, interaction: JSON) -> str:
