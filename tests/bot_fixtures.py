@@ -1,4 +1,4 @@
-"""Fixtures shared by the end-to-end tests of the bot (FakeDiscord, the bot, local sources)."""
+"""Fixtures shared by several test files: FakeDiscord worlds, local publishers, a fake archive."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from bot_support import World, assert_nobody_pinged, make_world
+from fetch_support import LocalServer
+from sources_support import FakeArchive
 from supplied_support import Pages
 
 
@@ -26,3 +28,13 @@ async def pages() -> AsyncIterator[Pages]:
     await p.server.start()
     yield p
     await p.server.close()
+
+
+@pytest.fixture
+async def archive() -> AsyncIterator[FakeArchive]:
+    """A fake Web Archive (availability API and raw snapshots) on loopback."""
+    fake = FakeArchive()
+    server = await LocalServer(fake.app()).start()
+    fake.base = f"http://127.0.0.1:{server.port}"
+    yield fake
+    await server.close()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-# The bot's end-to-end fixtures (world, pages), shared by the *_e2e test files.
+# Fixtures several test files share (world, pages, archive).
 pytest_plugins = ["bot_fixtures"]
 
 _real_getaddrinfo = socket.getaddrinfo

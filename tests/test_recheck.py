@@ -56,15 +56,6 @@ async def publisher() -> AsyncIterator[Publisher]:
     await p.server.close()
 
 
-@pytest.fixture
-async def archive() -> AsyncIterator[FakeArchive]:
-    fake = FakeArchive()
-    server = await LocalServer(fake.app()).start()
-    fake.base = f"http://127.0.0.1:{server.port}"
-    yield fake
-    await server.close()
-
-
 class World:
     """A submission log, a verifier and a rechecker whose on_change calls are recorded."""
 

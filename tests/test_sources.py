@@ -98,15 +98,6 @@ async def site() -> AsyncIterator[Site]:
 
 
 @pytest.fixture
-async def archive() -> AsyncIterator[FakeArchive]:
-    fake = FakeArchive()
-    server = await LocalServer(fake.app()).start()
-    fake.base = f"http://127.0.0.1:{server.port}"
-    yield fake
-    await server.close()
-
-
-@pytest.fixture
 async def searx() -> AsyncIterator[tuple[FakeSearx, str]]:
     fake = FakeSearx()
     server = await LocalServer(fake.app()).start()
