@@ -176,12 +176,13 @@ class _RawBlock:
 
 
 def _is_hidden(attrs: dict[str, Any]) -> bool:
-    if "hidden" in attrs:
-        return True
-    aria = attrs.get("aria-hidden")
+    return "hidden" in attrs or _hidden_by(attrs.get("aria-hidden"), attrs.get("style"))
+
+
+def _hidden_by(aria: str | None, style: str | None) -> bool:
+    """Hidden by its aria-hidden or style value (None: absent or valueless)."""
     if isinstance(aria, str) and aria.strip().lower() == "true":
         return True
-    style = attrs.get("style")
     return isinstance(style, str) and _INVISIBLE_STYLE.search(style) is not None
 
 
@@ -297,15 +298,20 @@ _BLOCK_INFO: dict[tuple[str, Any, Any, Any], tuple[bool, str | None]] = {}
 
 
 def _block_info(tag: str, attrs: dict[str, Any]) -> tuple[bool, str | None]:
-    """``_marks`` of a block element; kept for elements without an id (ids are unique)."""
     get = attrs.get
-    ident = get("id")
+    return _block_marks(tag, get("class"), get("id"), get("role"), get("itemprop"))
+
+
+def _block_marks(
+    tag: str, cls: Any, ident: Any, role: Any, itemprop: Any
+) -> tuple[bool, str | None]:
+    """``_marks`` of a block element; kept for elements without an id (ids are unique)."""
     if ident is not None:
-        return _marks(tag, get("class"), ident, get("role"), get("itemprop"))
-    key = (tag, get("class"), get("role"), get("itemprop"))
+        return _marks(tag, cls, ident, role, itemprop)
+    key = (tag, cls, role, itemprop)
     found = _BLOCK_INFO.get(key)
     if found is None:
-        found = _marks(tag, key[1], None, key[2], key[3])
+        found = _marks(tag, cls, None, role, itemprop)
         if len(_BLOCK_INFO) >= _CACHE_LIMIT:
             _BLOCK_INFO.clear()
         _BLOCK_INFO[key] = found
@@ -352,6 +358,14 @@ class _Walker:
             self.blocks.append(_RawBlock(text, kind, elem, link_chars, aside))
 
     def walk(self, root: LexborNode) -> None:
+        """The blocks and block elements under ``root``, in document order."""
+        if _FAST_WALK is not None:
+            _FAST_WALK.walk(root.mem_id, self)
+        else:
+            self.walk_python(root)
+
+    def walk_python(self, root: LexborNode) -> None:
+        """The walk in Python: the reference for bot/_fastwalk.c, and its stand-in."""
         # The context of the innermost block element: its record index, its kind, inside <pre>.
         elem, kind, pre = 0, "other", False
         in_link = 0
@@ -438,6 +452,76 @@ class _Walker:
             parts = saved.pop()[0] + parts
         if parts:
             emit(parts, link_chars, elem, kind, pre, bool(saved))
+
+
+# The C walk (bot/_fastwalk.c) reads lexbor's tree as the selectolax release it was written for
+# lays it out; with any other release, or if it is not built, or if it disagrees with the Python
+# walk on a sample page, the Python walk runs. VERBATIM_PURE_PYTHON=1 asks for Python.
+_FAST_WALK_SELECTOLAX = "1.0.2"
+_SAMPLE_PAGE = """<!doctype html><html><head><title>t</title></head><body>
+<header class="site-header"><nav><a href="/">Home</a> <a href="/x">News</a></nav></header>
+<main><article class="article-body" id="story" role="article" itemprop="articleBody">
+<h1>A héadline</h1><p>First <b>bold</b> words,<br>a line <a href="/l">linked here</a>.</p>
+<p hidden>hidden</p><p style="display: none">gone</p><div aria-hidden="true">aria</div>
+<blockquote><p>Quoted ­text<span class="tooltip">card <span class="popover">in</span></span></p>
+</blockquote><pre>  keep
+   spaces</pre><ul><li>one</li><li>two <my-widget>custom</my-widget></li></ul>
+<table><tr><td>cell</td></tr></table><!-- note --><script>x()</script><svg><text>s</text></svg>
+</article></main><footer class="footer"><p>Footer text</p></footer></body></html>"""
+
+
+def _load_fast_walk() -> Any:
+    import importlib
+    import logging
+    import os
+
+    import selectolax
+    import selectolax.lexbor
+
+    log = logging.getLogger(__name__)
+    if os.environ.get("VERBATIM_PURE_PYTHON"):
+        return None
+    if getattr(selectolax, "__version__", None) != _FAST_WALK_SELECTOLAX:
+        log.info("selectolax is not %s: the page walk runs in Python", _FAST_WALK_SELECTOLAX)
+        return None
+    try:
+        fast = importlib.import_module("bot._fastwalk")
+        fast.bind(selectolax.lexbor.__file__)
+        fast.configure(
+            _tag_info,
+            _block_marks,
+            _popup_class,
+            _hidden_by,
+            _drop_invisible,
+            _Elem,
+            _RawBlock,
+            _BLOCK_INFO,
+            _POPUP_WORDS,
+        )
+    except (ImportError, OSError) as exc:
+        log.info("the C page walk is unavailable (%s): the page walk runs in Python", exc)
+        return None
+    tree = LexborHTMLParser(_SAMPLE_PAGE)
+    body = tree.body
+    assert body is not None
+    slow, quick = _Walker(), _Walker()
+    slow.walk_python(body)
+    fast.walk(body.mem_id, quick)
+    if _walk_record(slow) != _walk_record(quick):
+        log.warning("the C page walk disagrees with the Python walk: the walk runs in Python")
+        return None
+    return fast
+
+
+def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Everything a walk produced, comparable with ==."""
+    return (
+        [(e.parent, e.boiler, e.candidate) for e in walker.elems],
+        [(b.text, b.kind, b.elem, b.link_chars, b.aside) for b in walker.blocks],
+    )
+
+
+_FAST_WALK: Any = None
 
 
 # --------------------------------------------------------------------------- the main content
@@ -675,6 +759,9 @@ def _text_only(html: str) -> ExtractedPage:
     text = _BR_TAG.sub("\n", _BLOCK_TAG.sub("\n\n", text))
     text = html_lib.unescape(_OTHER_TAG.sub("", text))
     return extract_plain(text)
+
+
+_FAST_WALK = _load_fast_walk()
 
 
 def extract_html(html: str, url: str | None = None) -> ExtractedPage:

@@ -1,0 +1,978 @@
+/*
+ * The block walk of bot/extract.py (_Walker.walk) in C, over the lexbor tree that selectolax
+ * parsed. Why: the walk visits every node of a page and was half of a whole check's time in
+ * Python (about 0.7 us a node). Everything that decides *what* a block is stays in Python
+ * (tag facts, boilerplate marks, hidden styles, hover cards, white space of <br>/<pre> blocks);
+ * this file only moves the per-node loop and the common block folding out of the interpreter.
+ *
+ * The tree is reached through functions lexbor exports from selectolax's own extension module
+ * (dlopen with RTLD_NOLOAD: the module Python already loaded, never a second copy). The one
+ * layout read directly is a text node's character data, as selectolax itself reads it; the
+ * Python side only uses this module with the selectolax version it was checked against, and
+ * compares its output with the Python walk on a sample page before trusting it.
+ *
+ * The semantics are those of _Walker.walk, line for line; tests/test_fastwalk.py compares the
+ * two on generated and hand-written pages.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <dlfcn.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ lexbor, as exported */
+
+typedef struct {
+    unsigned char *data;
+    size_t length;
+} vb_str;
+
+/* lxb_dom_node_t up to its last field, then lxb_dom_character_data_t's text. */
+typedef struct {
+    void *event_target;
+    uintptr_t local_name, prefix, ns;
+    void *owner_document;
+    void *next, *prev, *parent, *first_child, *last_child;
+    void *user;
+    int type;
+} vb_node;
+
+typedef struct {
+    vb_node node;
+    vb_str data;
+} vb_chardata;
+
+_Static_assert(offsetof(vb_chardata, data) == 96, "lexbor character data layout");
+
+typedef void *(*node_fn)(void *);
+typedef uintptr_t (*tag_id_fn)(void *);
+typedef int (*type_fn)(void *);
+typedef const unsigned char *(*name_fn)(void *, size_t *);
+
+static node_fn first_child, next_sibling, parent_of, first_attr, next_attr;
+static tag_id_fn tag_id_of;
+static type_fn type_of;
+static name_fn element_name, attr_name, attr_value;
+static int bound = 0;
+
+/* Node types and tag ids of lexbor (lexbor/dom/interfaces/node.h, lexbor/tag/const.h). */
+#define NODE_ELEMENT 1
+#define TAG_TEXT 2
+#define TAG_DOCUMENT 3
+#define TAG_COMMENT 4
+#define TAG_DOCTYPE 5
+
+/* ------------------------------------------------------------------ Python-side helpers */
+
+/* Set by configure(): the functions and classes of bot/extract.py the walk calls. */
+static PyObject *tag_info_fn;   /* _tag_info(name) -> (action, block, link, kind, boiler, cand) */
+static PyObject *block_info_fn; /* _block_marks(tag, class, id, role, itemprop) -> (boiler, cand) */
+static PyObject *popup_fn;      /* _popup_class(class) -> bool */
+static PyObject *hidden_fn;     /* _hidden_by(aria_hidden, style) -> bool */
+static PyObject *drop_fn;       /* _drop_invisible(text) -> str */
+static PyObject *elem_cls;      /* _Elem(parent, boiler, candidate) */
+static PyObject *block_cls;     /* _RawBlock(text, kind, elem, link_chars, aside) */
+static PyObject *block_cache;   /* _BLOCK_INFO: (tag, class, role, itemprop) -> (boiler, cand) */
+
+/* _POPUP_WORDS, searched in the class value's UTF-8 bytes with ASCII case folded. That equals
+ * `word in value.lower()` for words of ASCII lowercase letters without "k" that do not end in
+ * "i": the only non-ASCII characters whose lower() holds ASCII are U+212A (-> "k") and U+0130
+ * (-> "i" + U+0307). Other words go to popup_fn. */
+#define MAX_POPUP_WORDS 16
+static char popup_words[MAX_POPUP_WORDS][32];
+static size_t popup_lens[MAX_POPUP_WORDS];
+static int n_popup_words = -1; /* -1: call popup_fn */
+
+/* Kinds as small codes; KIND_NONE is a tag without a kind of its own. */
+enum { KIND_NONE = -1, KIND_OTHER = 0, KIND_QUOTE, KIND_CAPTION, KIND_PRE, KIND_FIXED };
+static const char *const fixed_kinds[] = {"other", "quote", "caption", "pre"};
+#define MAX_KINDS 32
+static PyObject *kind_names[MAX_KINDS];
+static int n_kinds = 0;
+
+#define ACTION_SKIP 0
+#define ACTION_BR 1
+#define ACTION_ELEMENT 2
+
+static int
+kind_code(PyObject *kind)
+{
+    if (kind == Py_None)
+        return KIND_NONE;
+    for (int i = 0; i < n_kinds; i++) {
+        if (kind_names[i] == kind)
+            return i;
+        int cmp = PyUnicode_Compare(kind_names[i], kind);
+        if (cmp == 0)
+            return i;
+        if (cmp == -1 && PyErr_Occurred())
+            return -2;
+    }
+    if (n_kinds >= MAX_KINDS) {
+        PyErr_SetString(PyExc_ValueError, "too many block kinds");
+        return -2;
+    }
+    Py_INCREF(kind);
+    kind_names[n_kinds] = kind;
+    return n_kinds++;
+}
+
+static int
+sticky(int kind)
+{
+    return kind == KIND_QUOTE || kind == KIND_CAPTION || kind == KIND_PRE;
+}
+
+/* What the walk needs of a tag, unpacked from _tag_info's tuple. */
+typedef struct {
+    const unsigned char *name; /* lexbor's name pointer: the cache key within one document */
+    size_t name_len;
+    PyObject *tag;             /* the name as str (owned) */
+    PyObject *boiler;          /* bool (owned) */
+    PyObject *candidate;       /* str or None (owned) */
+    int action, is_block, is_link, kind;
+} tag_facts;
+
+/* Tag names live in lexbor's tables or the document's hash: their pointers are stable while the
+ * document lives, so one walk caches facts by pointer. */
+#define FACTS_SLOTS 512
+typedef struct {
+    tag_facts slot[FACTS_SLOTS];
+    int used;
+} facts_cache;
+
+static void
+facts_clear(facts_cache *cache)
+{
+    for (int i = 0; i < FACTS_SLOTS; i++) {
+        tag_facts *f = &cache->slot[i];
+        if (f->name != NULL || f->tag != NULL) {
+            Py_CLEAR(f->tag);
+            Py_CLEAR(f->boiler);
+            Py_CLEAR(f->candidate);
+            f->name = NULL;
+        }
+    }
+}
+
+static int
+facts_fill(tag_facts *f, const unsigned char *name, size_t len)
+{
+    PyObject *tag = PyUnicode_DecodeUTF8((const char *)name, (Py_ssize_t)len, "replace");
+    if (tag == NULL)
+        return -1;
+    PyObject *info = PyObject_CallOneArg(tag_info_fn, tag);
+    if (info == NULL) {
+        Py_DECREF(tag);
+        return -1;
+    }
+    if (!PyTuple_Check(info) || PyTuple_GET_SIZE(info) != 6) {
+        Py_DECREF(tag);
+        Py_DECREF(info);
+        PyErr_SetString(PyExc_TypeError, "_tag_info must return a 6-tuple");
+        return -1;
+    }
+    long action = PyLong_AsLong(PyTuple_GET_ITEM(info, 0));
+    int is_block = PyObject_IsTrue(PyTuple_GET_ITEM(info, 1));
+    int is_link = PyObject_IsTrue(PyTuple_GET_ITEM(info, 2));
+    int kind = kind_code(PyTuple_GET_ITEM(info, 3));
+    if ((action == -1 && PyErr_Occurred()) || is_block < 0 || is_link < 0 || kind == -2) {
+        Py_DECREF(tag);
+        Py_DECREF(info);
+        return -1;
+    }
+    f->name = name;
+    f->name_len = len;
+    f->tag = tag;
+    f->boiler = Py_NewRef(PyTuple_GET_ITEM(info, 4));
+    f->candidate = Py_NewRef(PyTuple_GET_ITEM(info, 5));
+    f->action = (int)action;
+    f->is_block = is_block;
+    f->is_link = is_link;
+    f->kind = kind;
+    Py_DECREF(info);
+    return 0;
+}
+
+/* The facts of an element's tag, or NULL with an exception set; *skip when it has no name. */
+static tag_facts *
+facts_of(facts_cache *cache, tag_facts *spare, void *node, int *skip)
+{
+    size_t len = 0;
+    const unsigned char *name = element_name(node, &len);
+    *skip = 0;
+    if (name == NULL) {
+        *skip = 1;
+        return NULL;
+    }
+    size_t h = ((uintptr_t)name >> 3) * 2654435761u;
+    for (int probe = 0; probe < 16; probe++) {
+        tag_facts *f = &cache->slot[(h + probe) % FACTS_SLOTS];
+        if (f->name == name && f->name_len == len)
+            return f;
+        if (f->name == NULL) {
+            if (cache->used >= FACTS_SLOTS / 2)
+                break;
+            if (facts_fill(f, name, len) < 0)
+                return NULL;
+            cache->used++;
+            return f;
+        }
+    }
+    /* A page with very many distinct tags: facts for this node alone. */
+    Py_CLEAR(spare->tag);
+    Py_CLEAR(spare->boiler);
+    Py_CLEAR(spare->candidate);
+    if (facts_fill(spare, name, len) < 0)
+        return NULL;
+    return spare;
+}
+
+/* ------------------------------------------------------------------ text helpers */
+
+static int
+all_space(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            return 0;
+    }
+    return n > 0;
+}
+
+/* len(re.sub(r"\s+", " ", text)): runs of white space count as one character. */
+static Py_ssize_t
+folded_length(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int in_space = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            if (!in_space)
+                count++;
+            in_space = 1;
+        }
+        else {
+            count++;
+            in_space = 0;
+        }
+    }
+    return count;
+}
+
+static PyObject *
+decode(const unsigned char *data, size_t len)
+{
+    return PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)len, "replace");
+}
+
+/* ------------------------------------------------------------------ the walk */
+
+typedef struct {
+    void *node; /* the element whose leaving restores this context */
+    Py_ssize_t prev_elem;
+    int prev_kind, prev_pre;
+    char is_block, was_link, was_popup, card;
+} frame;
+
+typedef struct {
+    PyObject *parts;
+    Py_ssize_t link_chars;
+    int solid;
+} saved_text;
+
+typedef struct {
+    PyObject *walker_emit; /* the walker's Python emit, for <br> and <pre> blocks */
+    PyObject *elems, *blocks;
+    PyObject *parts;
+    Py_ssize_t link_chars;
+    int solid;
+    Py_ssize_t elem;
+    int kind, pre;
+    long in_link, popups;
+    frame *frames;
+    Py_ssize_t n_frames, cap_frames;
+    saved_text *saved;
+    Py_ssize_t n_saved, cap_saved;
+} walk_state;
+
+static int
+new_parts(walk_state *st)
+{
+    PyObject *parts = PyList_New(0);
+    if (parts == NULL)
+        return -1;
+    Py_XSETREF(st->parts, parts);
+    st->link_chars = 0;
+    st->solid = 0;
+    return 0;
+}
+
+/* _Walker.emit: the common case (no line breaks, not <pre>) here, the rest in Python. */
+static int
+emit(walk_state *st, int kind, int aside)
+{
+    PyObject *parts = st->parts;
+    PyObject *kind_name = kind_names[kind < 0 ? KIND_OTHER : kind];
+    int has_br = PySequence_Contains(parts, Py_None);
+    if (has_br < 0)
+        return -1;
+    if (has_br || st->pre) {
+        PyObject *r = PyObject_CallFunction(
+            st->walker_emit, "OnnOOO", parts, st->link_chars, st->elem, kind_name,
+            st->pre ? Py_True : Py_False, aside ? Py_True : Py_False);
+        if (r == NULL)
+            return -1;
+        Py_DECREF(r);
+        return 0;
+    }
+    PyObject *empty = PyUnicode_FromStringAndSize(NULL, 0);
+    if (empty == NULL)
+        return -1;
+    PyObject *joined = PyUnicode_Join(empty, parts);
+    Py_DECREF(empty);
+    if (joined == NULL)
+        return -1;
+    PyObject *words = PyUnicode_Split(joined, NULL, -1);
+    Py_DECREF(joined);
+    if (words == NULL)
+        return -1;
+    PyObject *space = PyUnicode_FromStringAndSize(" ", 1);
+    if (space == NULL) {
+        Py_DECREF(words);
+        return -1;
+    }
+    PyObject *text = PyUnicode_Join(space, words);
+    Py_DECREF(space);
+    Py_DECREF(words);
+    if (text == NULL)
+        return -1;
+    if (!PyUnicode_IS_ASCII(text)) {
+        PyObject *dropped = PyObject_CallOneArg(drop_fn, text);
+        Py_DECREF(text);
+        if (dropped == NULL)
+            return -1;
+        text = PyObject_CallMethod(dropped, "strip", NULL);
+        Py_DECREF(dropped);
+        if (text == NULL)
+            return -1;
+    }
+    int rc = 0;
+    if (PyUnicode_GET_LENGTH(text) > 0) {
+        PyObject *args[5];
+        args[0] = text;
+        args[1] = kind_name;
+        args[2] = PyLong_FromSsize_t(st->elem);
+        args[3] = PyLong_FromSsize_t(st->link_chars);
+        args[4] = aside ? Py_True : Py_False;
+        PyObject *block = NULL;
+        if (args[2] != NULL && args[3] != NULL)
+            block = PyObject_Vectorcall(block_cls, args, 5, NULL);
+        Py_XDECREF(args[2]);
+        Py_XDECREF(args[3]);
+        if (block == NULL || PyList_Append(st->blocks, block) < 0)
+            rc = -1;
+        Py_XDECREF(block);
+    }
+    Py_DECREF(text);
+    return rc;
+}
+
+/* If the running text is not empty, end it: a block if it holds more than white space. */
+static int
+flush(walk_state *st, int kind, int aside)
+{
+    if (PyList_GET_SIZE(st->parts) == 0)
+        return 0;
+    if (st->solid && emit(st, kind, aside) < 0)
+        return -1;
+    return new_parts(st);
+}
+
+static int
+push_frame(walk_state *st, frame fr)
+{
+    if (st->n_frames == st->cap_frames) {
+        Py_ssize_t cap = st->cap_frames ? st->cap_frames * 2 : 64;
+        frame *grown = PyMem_Realloc(st->frames, (size_t)cap * sizeof(frame));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        st->frames = grown;
+        st->cap_frames = cap;
+    }
+    st->frames[st->n_frames++] = fr;
+    return 0;
+}
+
+static int
+push_saved(walk_state *st)
+{
+    if (st->n_saved == st->cap_saved) {
+        Py_ssize_t cap = st->cap_saved ? st->cap_saved * 2 : 8;
+        saved_text *grown = PyMem_Realloc(st->saved, (size_t)cap * sizeof(saved_text));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        st->saved = grown;
+        st->cap_saved = cap;
+    }
+    saved_text *s = &st->saved[st->n_saved++];
+    s->parts = st->parts; /* the reference moves to the saved entry */
+    s->link_chars = st->link_chars;
+    s->solid = st->solid;
+    st->parts = NULL;
+    return new_parts(st);
+}
+
+/* Leaving an element that changed the context (the tuple entries of the Python walk). */
+static int
+leave(walk_state *st)
+{
+    frame fr = st->frames[--st->n_frames];
+    if (fr.is_block && flush(st, st->kind, st->n_saved > 0) < 0)
+        return -1;
+    if (fr.card) {
+        if (st->solid && emit(st, KIND_OTHER, 1) < 0)
+            return -1;
+        saved_text s = st->saved[--st->n_saved];
+        Py_XSETREF(st->parts, s.parts);
+        st->link_chars = s.link_chars;
+        st->solid = s.solid;
+    }
+    st->elem = fr.prev_elem;
+    st->kind = fr.prev_kind;
+    st->pre = fr.prev_pre;
+    st->in_link -= fr.was_link;
+    st->popups -= fr.was_popup;
+    return 0;
+}
+
+/* The attributes the walk reads, as lexbor attribute handles (NULL: absent). */
+typedef struct {
+    int any;
+    void *hidden, *aria_hidden, *style, *cls, *id, *role, *itemprop;
+} attr_set;
+
+static void
+read_attrs(void *node, attr_set *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (void *attr = first_attr(node); attr != NULL; attr = next_attr(attr)) {
+        size_t len = 0;
+        const unsigned char *name = attr_name(attr, &len);
+        a->any = 1;
+        if (name == NULL)
+            continue;
+        switch (len) {
+        case 2:
+            if (memcmp(name, "id", 2) == 0)
+                a->id = attr;
+            break;
+        case 4:
+            if (memcmp(name, "role", 4) == 0)
+                a->role = attr;
+            break;
+        case 5:
+            if (memcmp(name, "class", 5) == 0)
+                a->cls = attr;
+            else if (memcmp(name, "style", 5) == 0)
+                a->style = attr;
+            break;
+        case 6:
+            if (memcmp(name, "hidden", 6) == 0)
+                a->hidden = attr;
+            break;
+        case 8:
+            if (memcmp(name, "itemprop", 8) == 0)
+                a->itemprop = attr;
+            break;
+        case 11:
+            if (memcmp(name, "aria-hidden", 11) == 0)
+                a->aria_hidden = attr;
+            break;
+        }
+    }
+}
+
+/* An attribute's value as the Python walk sees it: None when absent or valueless. */
+static PyObject *
+value_of(void *attr)
+{
+    if (attr == NULL)
+        Py_RETURN_NONE;
+    size_t len = 0;
+    const unsigned char *value = attr_value(attr, &len);
+    if (value == NULL)
+        Py_RETURN_NONE;
+    return decode(value, len);
+}
+
+static int
+truth_of_call(PyObject *result)
+{
+    if (result == NULL)
+        return -1;
+    int truth = PyObject_IsTrue(result);
+    Py_DECREF(result);
+    return truth;
+}
+
+static int
+contains_folded(const unsigned char *hay, size_t n, const char *word, size_t len)
+{
+    if (len == 0)
+        return 1;
+    for (size_t i = 0; i + len <= n; i++) {
+        size_t j = 0;
+        while (j < len) {
+            unsigned char c = hay[i + j];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            if (c != (unsigned char)word[j])
+                break;
+            j++;
+        }
+        if (j == len)
+            return 1;
+    }
+    return 0;
+}
+
+/* _popup_class(class value) for a class attribute (valueless: not a popup). */
+static int
+is_popup_class(void *attr)
+{
+    size_t len = 0;
+    const unsigned char *value = attr_value(attr, &len);
+    if (value == NULL)
+        return 0;
+    if (n_popup_words >= 0) {
+        for (int i = 0; i < n_popup_words; i++) {
+            if (contains_folded(value, len, popup_words[i], popup_lens[i]))
+                return 1;
+        }
+        return 0;
+    }
+    PyObject *cls = decode(value, len);
+    if (cls == NULL)
+        return -1;
+    int popup = truth_of_call(PyObject_CallOneArg(popup_fn, cls));
+    Py_DECREF(cls);
+    return popup;
+}
+
+/* _block_marks(tag, class, id, role, itemprop), looking in its cache first as it would. */
+static PyObject *
+block_marks(PyObject *tag, PyObject *vals[4])
+{
+    if (vals[1] == Py_None) {
+        PyObject *key = PyTuple_Pack(4, tag, vals[0], vals[2], vals[3]);
+        if (key == NULL)
+            return NULL;
+        PyObject *found = PyDict_GetItemWithError(block_cache, key);
+        Py_DECREF(key);
+        if (found != NULL && PyTuple_CheckExact(found) && PyTuple_GET_SIZE(found) == 2)
+            return Py_NewRef(found);
+        if (PyErr_Occurred())
+            return NULL;
+    }
+    return PyObject_CallFunctionObjArgs(block_info_fn, tag, vals[0], vals[1], vals[2], vals[3],
+                                        NULL);
+}
+
+static int
+is_hidden(attr_set *a)
+{
+    if (a->hidden != NULL)
+        return 1;
+    if (a->aria_hidden == NULL && a->style == NULL)
+        return 0;
+    PyObject *aria = value_of(a->aria_hidden);
+    if (aria == NULL)
+        return -1;
+    PyObject *style = value_of(a->style);
+    if (style == NULL) {
+        Py_DECREF(aria);
+        return -1;
+    }
+    int hidden = truth_of_call(PyObject_CallFunctionObjArgs(hidden_fn, aria, style, NULL));
+    Py_DECREF(aria);
+    Py_DECREF(style);
+    return hidden;
+}
+
+/* An element's start: returns 1 to walk its children, 0 to skip them, -1 on error. */
+static int
+enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
+{
+    int skip = 0;
+    tag_facts *f = facts_of(cache, spare, node, &skip);
+    if (f == NULL)
+        return skip ? 0 : -1;
+    if (f->action != ACTION_ELEMENT) {
+        if (f->action == ACTION_BR) {
+            PyObject *mark = st->pre ? PyUnicode_FromString("\n") : Py_NewRef(Py_None);
+            if (mark == NULL)
+                return -1;
+            int rc = PyList_Append(st->parts, mark);
+            Py_DECREF(mark);
+            if (rc < 0)
+                return -1;
+        }
+        return 0;
+    }
+    int is_popup = 0;
+    attr_set attrs;
+    read_attrs(node, &attrs);
+    if (attrs.any) {
+        int hidden = is_hidden(&attrs);
+        if (hidden)
+            return hidden < 0 ? -1 : 0;
+        if (attrs.cls != NULL) {
+            is_popup = is_popup_class(attrs.cls);
+            if (is_popup < 0)
+                return -1;
+        }
+    }
+    int is_block = f->is_block, is_link = f->is_link;
+    if (is_block || is_link || is_popup) {
+        int card = is_popup && st->popups > 0 && !is_link;
+        frame fr = {node, st->elem, st->kind, st->pre, (char)is_block, (char)is_link,
+                    (char)is_popup, (char)card};
+        if (push_frame(st, fr) < 0)
+            return -1;
+        if (card && push_saved(st) < 0)
+            return -1;
+        if (is_block) {
+            if (flush(st, st->kind, st->n_saved > 0) < 0)
+                return -1;
+            PyObject *marks = NULL, *boiler = f->boiler, *candidate = f->candidate;
+            if (attrs.any) {
+                PyObject *vals[4];
+                void *which[4] = {attrs.cls, attrs.id, attrs.role, attrs.itemprop};
+                int i;
+                for (i = 0; i < 4; i++) {
+                    vals[i] = value_of(which[i]);
+                    if (vals[i] == NULL)
+                        break;
+                }
+                if (i == 4)
+                    marks = block_marks(f->tag, vals);
+                for (int j = 0; j < i; j++)
+                    Py_DECREF(vals[j]);
+                if (marks == NULL)
+                    return -1;
+                if (!PyTuple_Check(marks) || PyTuple_GET_SIZE(marks) != 2) {
+                    Py_DECREF(marks);
+                    PyErr_SetString(PyExc_TypeError, "_block_marks must return a pair");
+                    return -1;
+                }
+                boiler = PyTuple_GET_ITEM(marks, 0);
+                candidate = PyTuple_GET_ITEM(marks, 1);
+            }
+            PyObject *args[3];
+            args[0] = PyLong_FromSsize_t(st->elem);
+            args[1] = boiler;
+            args[2] = candidate;
+            PyObject *rec = args[0] ? PyObject_Vectorcall(elem_cls, args, 3, NULL) : NULL;
+            Py_XDECREF(args[0]);
+            Py_XDECREF(marks);
+            if (rec == NULL)
+                return -1;
+            int rc = PyList_Append(st->elems, rec);
+            Py_DECREF(rec);
+            if (rc < 0)
+                return -1;
+            int kind = st->kind, new_kind = f->kind;
+            if (!sticky(kind) || sticky(new_kind))
+                kind = new_kind != KIND_NONE ? new_kind : (!sticky(kind) ? KIND_OTHER : kind);
+            st->kind = kind;
+            st->elem = PyList_GET_SIZE(st->elems) - 1;
+            st->pre = st->pre || kind == KIND_PRE;
+        }
+        st->in_link += is_link;
+        st->popups += is_popup;
+    }
+    return 1;
+}
+
+static int
+enter_text(walk_state *st, void *node)
+{
+    vb_chardata *cd = (vb_chardata *)node;
+    if (cd->data.data == NULL || cd->data.length == 0)
+        return 0;
+    PyObject *text = decode(cd->data.data, cd->data.length);
+    if (text == NULL)
+        return -1;
+    if (PyUnicode_GET_LENGTH(text) == 0) {
+        Py_DECREF(text);
+        return 0;
+    }
+    if (PyList_Append(st->parts, text) < 0) {
+        Py_DECREF(text);
+        return -1;
+    }
+    if (!st->solid && !all_space(text))
+        st->solid = 1;
+    if (st->in_link)
+        st->link_chars += st->pre ? PyUnicode_GET_LENGTH(text) : folded_length(text);
+    Py_DECREF(text);
+    return 0;
+}
+
+/* Enter a node: 1 to walk its children, 0 not to, -1 on error. */
+static int
+enter(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
+{
+    uintptr_t id = tag_id_of(node);
+    if (id == TAG_TEXT)
+        return enter_text(st, node) < 0 ? -1 : 0;
+    if (id == TAG_DOCUMENT || id == TAG_COMMENT || id == TAG_DOCTYPE)
+        return 0;
+    if (type_of(node) != NODE_ELEMENT)
+        return 0;
+    return enter_element(st, cache, spare, node);
+}
+
+static int
+finish(walk_state *st, void *node)
+{
+    if (st->n_frames > 0 && st->frames[st->n_frames - 1].node == node)
+        return leave(st);
+    return 0;
+}
+
+static int
+run_walk(walk_state *st, facts_cache *cache, tag_facts *spare, void *root)
+{
+    void *node = root;
+    for (;;) {
+        int descend = enter(st, cache, spare, node);
+        if (descend < 0)
+            return -1;
+        void *child = descend ? first_child(node) : NULL;
+        if (child != NULL) {
+            node = child;
+            continue;
+        }
+        for (;;) {
+            if (finish(st, node) < 0)
+                return -1;
+            if (node == root)
+                goto done;
+            void *sibling = next_sibling(node);
+            if (sibling != NULL) {
+                node = sibling;
+                break;
+            }
+            node = parent_of(node);
+            if (node == NULL) {
+                PyErr_SetString(PyExc_RuntimeError, "walked out of the tree");
+                return -1;
+            }
+        }
+    }
+done:
+    /* Only if the walk ended inside a card (it cannot, but stay safe): its text joins. */
+    while (st->n_saved > 0) {
+        saved_text s = st->saved[--st->n_saved];
+        PyObject *joined = PySequence_Concat(s.parts, st->parts);
+        Py_DECREF(s.parts);
+        if (joined == NULL)
+            return -1;
+        Py_XSETREF(st->parts, joined);
+    }
+    if (PyList_GET_SIZE(st->parts) > 0 && emit(st, st->kind, 0) < 0)
+        return -1;
+    return 0;
+}
+
+static PyObject *
+fastwalk_walk(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    PyObject *walker;
+    if (!PyArg_ParseTuple(args, "KO:walk", &root_id, &walker))
+        return NULL;
+    if (!bound || tag_info_fn == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() and configure() first");
+        return NULL;
+    }
+    if (root_id == 0) {
+        PyErr_SetString(PyExc_ValueError, "no root node");
+        return NULL;
+    }
+    walk_state st;
+    memset(&st, 0, sizeof(st));
+    st.kind = KIND_OTHER;
+    st.elems = PyObject_GetAttrString(walker, "elems");
+    st.blocks = PyObject_GetAttrString(walker, "blocks");
+    st.walker_emit = PyObject_GetAttrString(walker, "emit");
+    facts_cache *cache = PyMem_Calloc(1, sizeof(facts_cache));
+    tag_facts spare;
+    memset(&spare, 0, sizeof(spare));
+    int rc = -1;
+    if (cache == NULL)
+        PyErr_NoMemory();
+    else if (st.elems && st.blocks && st.walker_emit && PyList_CheckExact(st.elems) &&
+             PyList_CheckExact(st.blocks) && new_parts(&st) == 0)
+        rc = run_walk(&st, cache, &spare, (void *)(uintptr_t)root_id);
+    else if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_TypeError, "walker.elems and walker.blocks must be lists");
+    while (st.n_saved > 0)
+        Py_DECREF(st.saved[--st.n_saved].parts);
+    PyMem_Free(st.saved);
+    PyMem_Free(st.frames);
+    if (cache != NULL) {
+        facts_clear(cache);
+        PyMem_Free(cache);
+    }
+    Py_XDECREF(spare.tag);
+    Py_XDECREF(spare.boiler);
+    Py_XDECREF(spare.candidate);
+    Py_XDECREF(st.parts);
+    Py_XDECREF(st.elems);
+    Py_XDECREF(st.blocks);
+    Py_XDECREF(st.walker_emit);
+    if (rc < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* ------------------------------------------------------------------ set-up */
+
+static void *
+need(void *handle, const char *name)
+{
+    void *fn = dlsym(handle, name);
+    if (fn == NULL)
+        PyErr_Format(PyExc_OSError, "selectolax's lexbor lacks %s", name);
+    return fn;
+}
+
+static PyObject *
+fastwalk_bind(PyObject *self, PyObject *args)
+{
+    const char *path;
+    if (!PyArg_ParseTuple(args, "s:bind", &path))
+        return NULL;
+    /* RTLD_NOLOAD: only the copy Python has already loaded (never a second lexbor). */
+    void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    if (handle == NULL)
+        return PyErr_Format(PyExc_OSError, "selectolax's lexbor is not loaded: %s", dlerror());
+    void *fns[11];
+    static const char *const names[11] = {
+        "lxb_dom_node_first_child_noi",        "lxb_dom_node_next_noi",
+        "lxb_dom_node_parent_noi",             "lxb_dom_element_first_attribute_noi",
+        "lxb_dom_element_next_attribute_noi",  "lxb_dom_node_tag_id_noi",
+        "lxb_dom_node_type_noi",               "lxb_dom_element_qualified_name",
+        "lxb_dom_attr_qualified_name",         "lxb_dom_attr_value_noi",
+        "lxb_dom_node_last_child_noi",
+    };
+    for (int i = 0; i < 11; i++) {
+        fns[i] = need(handle, names[i]);
+        if (fns[i] == NULL) {
+            dlclose(handle);
+            return NULL;
+        }
+    }
+    first_child = (node_fn)fns[0];
+    next_sibling = (node_fn)fns[1];
+    parent_of = (node_fn)fns[2];
+    first_attr = (node_fn)fns[3];
+    next_attr = (node_fn)fns[4];
+    tag_id_of = (tag_id_fn)fns[5];
+    type_of = (type_fn)fns[6];
+    element_name = (name_fn)fns[7];
+    attr_name = (name_fn)fns[8];
+    attr_value = (name_fn)fns[9];
+    /* The handle stays open: it only adds a reference to a module Python never unloads. */
+    bound = 1;
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+fastwalk_configure(PyObject *self, PyObject *args)
+{
+    PyObject *fns[7], *cache, *words;
+    if (!PyArg_ParseTuple(args, "OOOOOOOO!O!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
+                          &fns[4], &fns[5], &fns[6], &PyDict_Type, &cache, &PyTuple_Type, &words))
+        return NULL;
+    for (int i = 0; i < 7; i++) {
+        if (!PyCallable_Check(fns[i])) {
+            PyErr_SetString(PyExc_TypeError, "configure() takes callables");
+            return NULL;
+        }
+    }
+    Py_XSETREF(tag_info_fn, Py_NewRef(fns[0]));
+    Py_XSETREF(block_info_fn, Py_NewRef(fns[1]));
+    Py_XSETREF(popup_fn, Py_NewRef(fns[2]));
+    Py_XSETREF(hidden_fn, Py_NewRef(fns[3]));
+    Py_XSETREF(drop_fn, Py_NewRef(fns[4]));
+    Py_XSETREF(elem_cls, Py_NewRef(fns[5]));
+    Py_XSETREF(block_cls, Py_NewRef(fns[6]));
+    Py_XSETREF(block_cache, Py_NewRef(cache));
+    n_popup_words = -1;
+    Py_ssize_t n = PyTuple_GET_SIZE(words);
+    if (n > MAX_POPUP_WORDS)
+        Py_RETURN_NONE;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PyTuple_GET_ITEM(words, i);
+        Py_ssize_t len = 0;
+        const char *text = PyUnicode_Check(word) ? PyUnicode_AsUTF8AndSize(word, &len) : NULL;
+        if (text == NULL) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        if (len >= 32 || (len > 0 && text[len - 1] == 'i'))
+            Py_RETURN_NONE;
+        for (Py_ssize_t j = 0; j < len; j++) {
+            if (text[j] < 'a' || text[j] > 'z' || text[j] == 'k')
+                Py_RETURN_NONE;
+        }
+        memcpy(popup_words[i], text, (size_t)len);
+        popup_lens[i] = (size_t)len;
+    }
+    n_popup_words = (int)n;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"bind", fastwalk_bind, METH_VARARGS,
+     "bind(path): find lexbor's functions in selectolax's loaded extension module."},
+    {"configure", fastwalk_configure, METH_VARARGS,
+     "configure(tag_info, block_marks, popup_class, hidden_by, drop_invisible, Elem, RawBlock, "
+     "block_cache, popup_words)"},
+    {"walk", fastwalk_walk, METH_VARARGS,
+     "walk(root_mem_id, walker): _Walker.walk over the node with that selectolax mem_id."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "bot._fastwalk",
+    "The block walk of bot.extract in C (see _fastwalk.c).", -1, methods,
+};
+
+PyMODINIT_FUNC
+PyInit__fastwalk(void)
+{
+    if (n_kinds == 0) {
+        for (int i = 0; i < KIND_FIXED; i++) {
+            kind_names[i] = PyUnicode_InternFromString(fixed_kinds[i]);
+            if (kind_names[i] == NULL)
+                return NULL;
+        }
+        n_kinds = KIND_FIXED;
+    }
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,196 @@
+"""The C page walk (bot/_fastwalk.c) gives exactly what the Python walk gives, and is in use.
+
+``_Walker.walk_python`` is the reference; tests/test_speedups.py compares both with an older
+plain reference too. Here the pages are built to reach the C code's own paths: the tag-facts
+cache and its overflow, the popup-class search on bytes, the block-marks cache, hover cards,
+<br> and <pre> blocks handed back to Python, and deep trees.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import selectolax
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from bot import extract
+from bot.extract import _load_fast_walk, _walk_record, _Walker, extract_html
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _both(html: str) -> tuple[Any, Any]:
+    tree = LexborHTMLParser(html)
+    root = tree.body if tree.body is not None else tree.root
+    assert root is not None
+    slow, quick = _Walker(), _Walker()
+    slow.walk_python(root)
+    assert extract._FAST_WALK is not None
+    extract._FAST_WALK.walk(root.mem_id, quick)
+    return _walk_record(slow), _walk_record(quick)
+
+
+def test_the_c_walk_is_built_and_used() -> None:
+    # CI builds the extension on install; if it did not, this says so instead of silently
+    # measuring and shipping the slow walk.
+    assert extract._FAST_WALK is not None
+    assert Path(extract._FAST_WALK.__file__).parent == ROOT / "bot"
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>plain</p>",
+        "<p>line<br>break<br/>and <b>bold</b></p><p>  </p>",
+        "<pre>  a\n\n\n\n b<br>c</pre><pre>   </pre>",
+        "<blockquote><p>quoted <a href=x>link  text\n here</a></p><ul><li>kept</li></ul></blockquote>",
+        '<p>Minister <a class="hovercard">Kristi Noem<span class="Popover">Her bio, long'
+        " enough</span></a> said <span class=tooltip>x<span class=rollover>card</span></span>.</p>",
+        '<div class="ToolTip">upper</div><div class="\u212aelvin hovercard">k</div>'
+        '<div class="tool\u0130p">dotted</div><div class="TOOLTIP-x">t</div><div class>v</div>',
+        '<div hidden>h</div><div aria-hidden=" TRUE ">a</div><div aria-hidden>n</div>'
+        '<div style="VISIBILITY : hidden">s</div><div style="color:red">shown</div>',
+        '<div id="content" class="article-body"><p class="x" role="main">a</p></div>'
+        '<div class="sidebar" id="side" itemprop="articleBody">b</div><nav role=navigation>n</nav>',
+        "<my-widget>custom <x-y>nested</x-y></my-widget><foo>inline</foo><fb:like>pref</fb:like>",
+        "<svg><text>s</text><foreignObject><p>f</p></foreignObject></svg><math><mi>m</mi></math>",
+        "<template><p>t</p></template><!-- c --><script>s()</script><noscript>n</noscript>",
+        "<table><tr><td>1</td><td>2 <a href=#>a</a></td></tr><caption>cap</caption></table>",
+        "<p>caf\u00e9 \u00adsoft\u200bzero \u4e2d\u6587 \U0001f600 &amp; &nbsp; &#0;</p>",
+        "<p>\u3000\u2028wide\u00a0space\x1f</p>",
+        "",
+        "text directly in body <span>and a span</span>",
+    ],
+)
+def test_c_walk_equals_python_walk_on_hand_written_pages(html: str) -> None:
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+
+
+def test_c_walk_equals_python_walk_with_more_tags_than_its_cache() -> None:
+    # 600 distinct custom tags overflow the per-walk cache of tag facts (256 entries).
+    html = "".join(f"<x-t{i} class='c{i % 7}'>w{i} </x-t{i}><t{i}>i{i}</t{i}>" for i in range(600))
+    slow, quick = _both(f"<html><body><article>{html}</article></body></html>")
+    assert quick == slow
+    assert len(quick[1]) > 600
+
+
+def test_c_walk_equals_python_walk_on_a_deep_tree() -> None:
+    html = "<div><span>x" * 5000 + "</span></div>" * 5000
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+
+
+def test_c_walk_starts_at_the_document_element_when_there_is_no_body() -> None:
+    tree = LexborHTMLParser("<frameset><frame src=a></frameset>")
+    root = tree.body if tree.body is not None else tree.root
+    assert root is not None
+    slow, quick = _Walker(), _Walker()
+    slow.walk_python(root)
+    assert extract._FAST_WALK is not None
+    extract._FAST_WALK.walk(root.mem_id, quick)
+    assert _walk_record(quick) == _walk_record(slow)
+
+
+_TAGS = [
+    "div", "p", "span", "a", "br", "pre", "blockquote", "li", "h3", "nav", "article", "main",
+    "my-card", "td", "em", "form", "aside", "xmp", "figcaption", "template", "svg", "math",
+]  # fmt: skip
+_ATTRS = [
+    "", "", ' class="tooltip"', ' class="HoverCard"', ' class="popover x"', ' class="related"',
+    ' class="article-body"', ' id="main"', ' role="main"', ' itemprop="articleBody"', " hidden",
+    ' aria-hidden="true"', ' style="display:none"', ' class="pullquote"', " class",
+    ' class="nav" id="a"', ' class="\u0130 tooltip"',
+]  # fmt: skip
+_TEXTS = ["Hi", " a b ", "\n", "\u00ad", "x\u200by", "\u00a0", "caf\u00e9", "A sentence of prose."]
+
+
+def _render(node: tuple[str, str, list[str]]) -> str:
+    tag, attrs, children = node
+    if tag == "br":
+        return f"<br{attrs}>" + "".join(children)
+    return f"<{tag}{attrs}>{''.join(children)}</{tag}>"
+
+
+pages = st.recursive(
+    st.sampled_from(_TEXTS),
+    lambda children: st.tuples(
+        st.sampled_from(_TAGS), st.sampled_from(_ATTRS), st.lists(children, max_size=5)
+    ).map(_render),
+    max_leaves=50,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(pages, min_size=1, max_size=4).map("".join))
+def test_c_walk_equals_python_walk_on_generated_pages(html: str) -> None:
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_c_walk_equals_python_walk_on_any_text(text: str) -> None:
+    slow, quick = _both(extract._utf8(f"<p class=a>{text}</p><pre>{text}</pre>")[0])
+    assert quick == slow
+
+
+def test_the_sample_page_reaches_every_kind_of_block() -> None:
+    # The self-test at import compares the two walks on this page: it must hold the cases.
+    tree = LexborHTMLParser(extract._SAMPLE_PAGE)
+    assert tree.body is not None
+    walker = _Walker()
+    walker.walk_python(tree.body)
+    kinds = {b.kind for b in walker.blocks}
+    assert {"heading", "paragraph", "quote", "pre", "list_item", "table", "other"} <= kinds
+    assert any(b.aside for b in walker.blocks)  # a hover card
+    assert any(b.link_chars for b in walker.blocks)
+    assert any(e.boiler for e in walker.elems) and any(e.candidate for e in walker.elems)
+
+
+def test_another_selectolax_release_gets_the_python_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(selectolax, "__version__", "9.9.9")
+    assert _load_fast_walk() is None
+
+
+def test_pure_python_is_asked_for_by_environment() -> None:
+    env = {**os.environ, "VERBATIM_PURE_PYTHON": "1"}
+    code = (
+        "import bot.extract as e; assert e._FAST_WALK is None;"
+        "p = e.extract_html('<p>Hello <a href=x>there</a></p>'); print(p.full_text)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "Hello there"
+
+
+def test_extraction_is_the_same_either_way() -> None:
+    html = extract._SAMPLE_PAGE
+    fast = extract_html(html, "https://example.com/a")
+    saved = extract._FAST_WALK
+    try:
+        extract._FAST_WALK = None
+        slow = extract_html(html, "https://example.com/a")
+    finally:
+        extract._FAST_WALK = saved
+    assert fast == slow
+
+
+_CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus is not here (fresh clone)")
+def test_c_walk_equals_python_walk_on_every_corpus_page() -> None:
+    from bench.corpus import load_corpus
+
+    for page in load_corpus(_CORPUS):
+        slow, quick = _both(extract._utf8(page.html())[0])
+        assert quick == slow, page.id
