@@ -28,6 +28,7 @@ from bot.storage.log import Store, Submission
 from bot.submissions import SubmissionService
 
 if TYPE_CHECKING:
+    from bot.fetch import FetchedPage
     from bot.verify import Verifier
 
 log = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ EXTENSIONS = (
     "cogs.rechecks",
 )
 
-Verify = Callable[[QuoteInput], Awaitable[VerificationResult]]
+# Called as ``verify(inp)``, or ``verify(inp, supplied=page)`` for a quote with supplied source text.
+Verify = Callable[..., Awaitable[VerificationResult]]
 ResultListener = Callable[[Submission, VerificationResult], Awaitable[None]]
 
 _API_SUFFIX = re.compile(r"/api/v\d+/?$")
@@ -118,13 +120,20 @@ class VerbatimBot(commands.Bot):
         verifier: Verifier | None = self._verifier
         return verifier
 
-    async def verify(self, inp: QuoteInput) -> VerificationResult:
-        """A check outside the queue (``/quote check``): nothing is saved."""
+    async def verify(
+        self, inp: QuoteInput, *, supplied: FetchedPage | None = None
+    ) -> VerificationResult:
+        """A check outside the queue (``/quote check``): nothing is saved.
+
+        ``supplied``: the source's text given with the command, judged instead of the link,
+        exactly as a supplied source of a submission is."""
         if self._verify_override is not None:
-            return await self._verify_override(inp)
+            if supplied is None:
+                return await self._verify_override(inp)
+            return await self._verify_override(inp, supplied=supplied)
         if self._verifier is None:
             raise RuntimeError("the bot has not been set up yet")
-        result: VerificationResult = await self._verifier.verify(inp)
+        result: VerificationResult = await self._verifier.verify(inp, supplied=supplied)
         return result
 
     def is_moderator(

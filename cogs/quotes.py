@@ -31,7 +31,7 @@ from bot.storage.log import Submission
 from bot.submissions import PostRef, Refused, SubmissionService, SubmitOutcome
 from bot.supplied import SuppliedFile, SuppliedSourceError, accepted, text_supplied
 from cogs.errors import report_error
-from cogs.supplied import first_readable
+from cogs.supplied import first_readable, read_attachment
 from cogs.votes import vote_view
 
 if TYPE_CHECKING:
@@ -43,6 +43,14 @@ THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week without messages
 THREAD_ALREADY_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 _LABEL_WORDS = ("statement", "claim", "motion", "vote", "stance", "position")
+
+
+def unused_files_note(problems: list[str]) -> str:
+    """Why no attached file was the source (file names and all escaped: they are the member's)."""
+    return (
+        "📎 I could not use the attached file as the source, so I am checking the "
+        "quote against its link.\n" + "\n".join(f"- {safe(p, 400)}" for p in problems[:3])
+    )
 
 
 class SubmitModal(discord.ui.Modal, title="Submit a quote"):
@@ -165,46 +173,71 @@ class Quotes(commands.Cog):
     ) -> None:
         """A post with attachments: the first that reads as the source's text is checked
         against; when none does, the link is checked and the thread says why."""
-        if self.bot.store.submission_by_message(post.channel_id, post.message_id) is not None:
-            return
-        parsed = parse_post(message.content)
-        refusal = (
-            self.service.refusal(post, parsed, message.content, is_moderator=moderator)
-            if parsed.ok
-            else None
-        )
-        if not parsed.ok or refusal is not None:
-            outcome = refusal or await self.service.submit(
-                post, message.content, is_moderator=moderator
-            )
-            await self._answer_post(message, outcome)
-            return
-        max_bytes = self.bot.config.pasted.max_bytes
-        supplied, problems = await first_readable(
-            list(message.attachments), max_bytes=max_bytes, url=parsed.url or ""
-        )
-        outcome = self.service.submit_parsed(
-            post, parsed, message.content, is_moderator=moderator, supplied=supplied
+        outcome, problems = await self._submit_reading_files(
+            post, message.content, list(message.attachments), moderator
         )
         await self._answer_post(message, outcome)
+        await self._note_unused_files(message, outcome, problems)
+
+    async def _submit_reading_files(
+        self,
+        post: PostRef,
+        text: str,
+        attachments: list[discord.Attachment],
+        moderator: bool,
+    ) -> tuple[SubmitOutcome, list[str]]:
+        """Submit a post whose attachments may hold the source's text (channel posts and the
+        context menu alike).
+
+        Returns the outcome and, when files were attached but none could be used, why each
+        was refused (the quote is then checked against its link)."""
+        if not attachments:
+            return await self.service.submit(post, text, is_moderator=moderator), []
+        existing = self.bot.store.submission_by_message(post.channel_id, post.message_id)
+        if existing is not None:
+            return SubmitOutcome("already", "", submission=existing), []
+        parsed = parse_post(text)
+        if not parsed.ok:
+            return await self.service.submit(post, text, is_moderator=moderator), []
+        # Refuse (cooldown, duplicate) before downloading anything.
+        refusal = self.service.refusal(post, parsed, text, is_moderator=moderator)
+        if refusal is not None:
+            return refusal, []
+        supplied, problems = await first_readable(
+            attachments, max_bytes=self.bot.config.pasted.max_bytes, url=parsed.url or ""
+        )
+        # The download let others in: the same post may have been submitted meanwhile.
+        existing = self.bot.store.submission_by_message(post.channel_id, post.message_id)
+        if existing is not None:
+            return SubmitOutcome("already", "", submission=existing), []
+        outcome = self.service.submit_parsed(
+            post, parsed, text, is_moderator=moderator, supplied=supplied
+        )
+        return outcome, problems if supplied is None else []
+
+    async def _note_unused_files(
+        self,
+        message: discord.Message,
+        outcome: SubmitOutcome,
+        problems: list[str],
+    ) -> None:
+        """Say in the thread (or a reply, without one) why no attached file was used."""
         sub = outcome.submission
-        if supplied is None and problems and outcome.accepted and sub is not None:
-            note = (
-                "📎 I could not use the attached file as the source, so I am checking the "
-                "quote against its link.\n" + "\n".join(f"- {safe(p, 400)}" for p in problems[:3])
+        if not problems or not outcome.accepted or sub is None:
+            return
+        note = unused_files_note(problems)
+        current = await self.service.get(sub.id)
+        if current.thread_id:
+            await self._send(current.thread_id, sub.id, "supplied_refused", content=note)
+        else:
+            reply = await message.reply(fit_content(note), mention_author=False)
+            await self.service.record_reply(
+                channel_id=reply.channel.id,
+                message_id=reply.id,
+                kind="supplied_refused",
+                content=reply.content,
+                submission_id=sub.id,
             )
-            current = await self.service.get(sub.id)
-            if current.thread_id:
-                await self._send(current.thread_id, sub.id, "supplied_refused", content=note)
-            else:
-                reply = await message.reply(fit_content(note), mention_author=False)
-                await self.service.record_reply(
-                    channel_id=reply.channel.id,
-                    message_id=reply.id,
-                    kind="supplied_refused",
-                    content=reply.content,
-                    submission_id=sub.id,
-                )
 
     async def _answer_post(
         self, message: discord.Message | discord.PartialMessage, outcome: SubmitOutcome
@@ -492,6 +525,8 @@ class Quotes(commands.Cog):
         source="The source's web address (http or https)",
         author="Who said or wrote it",
         year="The year it was said or published",
+        source_file="The source's text as a .txt, .html or .pdf file, checked instead of "
+        "fetching the link",
     )
     async def check(
         self,
@@ -500,10 +535,22 @@ class Quotes(commands.Cog):
         source: str,
         author: str | None = None,
         year: app_commands.Range[int, 1000, 2999] | None = None,
+        source_file: discord.Attachment | None = None,
     ) -> None:
         inp = QuoteInput.parse(quote=quote, url=source, author=author, year=year)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.bot.verify(inp)
+        page = None
+        if source_file is not None:
+            max_bytes = self.bot.config.pasted.max_bytes
+            try:
+                supplied = await read_attachment(source_file, max_bytes=max_bytes, url=inp.url)
+            except SuppliedSourceError as err:
+                raise Refused(
+                    f"The source file cannot be used: {safe(str(err), 900)}. To check the "
+                    "quote against its link instead, leave out `source_file`."
+                ) from None
+            page = supplied.page
+        result = await self.bot.verify(inp, supplied=page)
         spec = verdict_embed(result, QuoteFacts.from_input(inp), saved=False)
         await interaction.followup.send(
             embed=discord.Embed.from_dict(spec.to_dict()), ephemeral=True
@@ -522,13 +569,19 @@ class Quotes(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         moderator = self.bot.is_moderator(interaction.user, interaction.permissions)
         post = PostRef(interaction.guild_id, message.channel.id, message.id, interaction.user.id)
-        outcome = await self.service.submit(post, message.content, is_moderator=moderator)
+        # A file attached to the post is the source's text, as for a post in a quote channel.
+        outcome, problems = await self._submit_reading_files(
+            post, message.content, list(message.attachments), moderator
+        )
         sub = outcome.submission
         if outcome.kind == "queued" and sub is not None:
             await self._react(message, PENDING_REACTION)
             thread_id = await self.ensure_thread(sub, message)
+            await self._note_unused_files(message, outcome, problems)
             where = f" The check runs in <#{thread_id}>." if thread_id else ""
             text = f"Submitted as #{sub.id}.{where}"
+            if problems:
+                text += "\n" + unused_files_note(problems)
         elif outcome.kind == "already" and sub is not None:
             where = f" — see <#{sub.thread_id}>" if sub.thread_id else ""
             text = f"This post was already submitted as #{sub.id}{where}."
