@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -104,38 +103,61 @@ def _gram_size(piece_len: int) -> int:
     return 1
 
 
+# A run as the inner loops handle it: (quote index, source index, length); a tuple costs a tenth
+# of a Run to make.
+_Span = tuple[int, int, int]
+
+
 def find_runs(q: list[str], s: list[str], k: int) -> list[Run]:
     """Maximal exact runs (at least ``k`` words) shared by ``q`` and ``s``."""
-    if len(q) < k or len(s) < k:
+    return [Run(*r) for r in _exact_runs(q, s, k)]
+
+
+def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_Span]:
+    """``find_runs`` as spans, their quote indices shifted by ``q_offset``."""
+    nq, n = len(q), len(s)
+    if nq < k or n < k:
         return []
-    grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for i in range(len(q) - k + 1):
-        grams[tuple(q[i : i + k])].append(i)
-    qwords = set(q)
-    positions: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    n = len(s)
-    # One pass over the source; most positions are rejected by a set lookup.
-    for j in range(n - k + 1):
-        if s[j] in qwords:
-            gram = tuple(s[j : j + k])
-            if gram in grams:
-                lst = positions[gram]
-                if len(lst) < MAX_CANDIDATES_PER_GRAM:
-                    lst.append(j)
-    runs: list[Run] = []
+    grams: dict[tuple[str, ...], list[int]] = {}
+    for i in range(nq - k + 1):
+        gram = tuple(q[i : i + k])
+        if gram in grams:
+            grams[gram].append(i)
+        else:
+            grams[gram] = [i]
+    # One byte per source word, 1 where the quote has the word: a k-gram of the quote can only
+    # start where k ones follow each other, which bytes.find finds without a Python loop.
+    marks = bytes(map(set(q).__contains__, s))
+    find = marks.find
+    ones = b"\x01" * k
+    positions: dict[tuple[str, ...], list[int]] = {}
+    j = find(ones)
+    while j >= 0:
+        gram = tuple(s[j : j + k])
+        if gram in grams:
+            found = positions.get(gram)
+            if found is None:
+                positions[gram] = [j]
+            elif len(found) < MAX_CANDIDATES_PER_GRAM:
+                found.append(j)
+        j = find(ones, j + 1)
+    runs: list[_Span] = []
     for gram, qs in grams.items():
+        js = positions.get(gram)
+        if js is None:
+            continue
         for i in qs:
-            for j in positions.get(gram, ()):
+            for j in js:
                 if i > 0 and j > 0 and q[i - 1] == s[j - 1]:
                     continue  # not the start of a maximal run
                 length = k
-                while i + length < len(q) and j + length < n and q[i + length] == s[j + length]:
+                while i + length < nq and j + length < n and q[i + length] == s[j + length]:
                     length += 1
-                runs.append(Run(i, j, length))
+                runs.append((i + q_offset, j, length))
     if len(runs) > MAX_RUNS:
-        runs.sort(key=lambda r: -r.n)
+        runs.sort(key=lambda r: -r[2])
         runs = runs[:MAX_RUNS]
-    runs.sort(key=lambda r: (r.q, r.s))
+    runs.sort()  # by quote then source index: no two runs start at the same pair
     return runs
 
 
@@ -149,59 +171,95 @@ def chain_runs(runs: list[Run], hint: int | None = None) -> list[Run]:
     Score = words covered, less a small penalty growing with the log of each jump in the source,
     so that a repeated phrase is taken where the rest of the quote is.
     """
+    return [Run(*r) for r in _best_chain([(r.q, r.s, r.n) for r in runs], hint)]
+
+
+def _best_chain(runs: list[_Span], hint: int | None = None) -> list[_Span]:
+    """``chain_runs`` on spans sorted by quote then source index."""
     if not runs:
         return []
+    log2 = math.log2
     best: list[float] = []
     prev: list[int] = []
-    trimmed: list[Run] = []
-    for idx, r in enumerate(runs):
-        start_pen = _jump_penalty(r.s - hint) * 0.5 if hint is not None else 0.0
-        best_score, best_prev, best_run = r.n - start_pen, -1, r
+    trimmed: list[_Span] = []
+    q_ends: list[int] = []  # of the trimmed runs
+    s_ends: list[int] = []
+    for idx, (rq, rs, rn) in enumerate(runs):
+        start_pen = _jump_penalty(rs - hint) * 0.5 if hint is not None else 0.0
+        best_score, best_prev, best_run = rn - start_pen, -1, (rq, rs, rn)
         for p in range(idx):
-            pr = trimmed[p]
-            overlap = pr.q_end - r.q
-            cand = r
-            if overlap > 0:
-                if overlap >= r.n:
-                    continue
-                cand = Run(r.q + overlap, r.s + overlap, r.n - overlap)
-            if cand.s < pr.s_end:
+            # The score through p is at most best[p] + rn (a penalty is never negative), so a
+            # predecessor that cannot beat the best so far needs no closer look.
+            if best[p] + rn <= best_score:
                 continue
-            score = best[p] + cand.n - _jump_penalty(cand.s - pr.s_end)
+            overlap = q_ends[p] - rq
+            if overlap > 0:
+                if overlap >= rn:
+                    continue
+                cq, cs, cn = rq + overlap, rs + overlap, rn - overlap
+            else:
+                cq, cs, cn = rq, rs, rn
+            ps_end = s_ends[p]
+            if cs < ps_end:
+                continue
+            score = best[p] + cn - 0.5 * log2(1 + (cs - ps_end) / 20)  # _jump_penalty, inlined
             if score > best_score:
-                best_score, best_prev, best_run = score, p, cand
+                best_score, best_prev, best_run = score, p, (cq, cs, cn)
         best.append(best_score)
         prev.append(best_prev)
         trimmed.append(best_run)
-    end = max(range(len(runs)), key=lambda i: best[i])
-    chain: list[Run] = []
+        q_ends.append(best_run[0] + best_run[2])
+        s_ends.append(best_run[1] + best_run[2])
+    end = max(range(len(runs)), key=best.__getitem__)
+    chain: list[_Span] = []
     while end >= 0:
         chain.append(trimmed[end])
         end = prev[end]
     chain.reverse()
     # Trimming against one predecessor may leave overlaps with the chosen one: re-trim.
-    fixed: list[Run] = []
-    for r in chain:
-        if fixed and r.q < fixed[-1].q_end:
-            cut = fixed[-1].q_end - r.q
-            if cut >= r.n:
+    fixed: list[_Span] = []
+    for q, s, n in chain:
+        if fixed and q < fixed[-1][0] + fixed[-1][2]:
+            cut = fixed[-1][0] + fixed[-1][2] - q
+            if cut >= n:
                 continue
-            r = Run(r.q + cut, r.s + cut, r.n - cut)
-        fixed.append(r)
+            q, s, n = q + cut, s + cut, n - cut
+        fixed.append((q, s, n))
     return fixed
+
+
+@dataclass(frozen=True)
+class PreparedQuote:
+    """A quote's tokens and pieces, made once for matching it against several texts."""
+
+    text: str
+    tokens: Tokens
+    pieces: tuple[tuple[int, int], ...]  # token ranges between marked cuts, none empty
+
+
+def prepare_quote(quote: str) -> PreparedQuote:
+    tokens = tokenize(quote, block_breaks_newline=False)
+    starts = tokens.starts
+    pieces = []
+    for a, b in split_at_cuts(quote):
+        # the first token at or after each end (starts are sorted)
+        qa, qb = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+        if qa < qb:
+            pieces.append((qa, qb))
+    return PreparedQuote(quote, tokens, tuple(pieces))
 
 
 class _Aligner:
     """Aligns one quote against one source and collects discrepancies."""
 
-    def __init__(self, quote: str, source: Tokens) -> None:
-        self.quote_text = quote
-        self.q = tokenize(quote, block_breaks_newline=False)
+    def __init__(self, quote: PreparedQuote, source: Tokens) -> None:
+        self.quote = quote
+        self.q = quote.tokens
         self.s = source
         self.discrepancies: list[Discrepancy] = []
         self.matches: list[Match] = []
         self.matched = 0
-        self._piece_runs: list[Run] = []
+        self._piece_runs: list[_Span] = []
         self._found: list[tuple[int, int, Discrepancy]] = []
         self._changes: list[tuple[int, int, int, int]] = []
 
@@ -243,10 +301,7 @@ class _Aligner:
     def run(self) -> MatchResult:
         pieces: list[PieceAlignment] = []
         hint: int | None = None
-        for a, b in split_at_cuts(self.quote_text):
-            qa, qb = self._token_range(a, b)
-            if qa >= qb:
-                continue
+        for qa, qb in self.quote.pieces:
             piece = self._align_piece(qa, qb, hint)
             pieces.append(piece)
             if piece.s_end is not None:
@@ -256,18 +311,12 @@ class _Aligner:
         self.discrepancies = [d for _, _, d in sorted(self._found, key=lambda t: (t[0], t[1]))]
         return MatchResult(self.discrepancies, self.matches, len(self.q), self.matched, pieces)
 
-    def _token_range(self, a: int, b: int) -> tuple[int, int]:
-        starts = self.q.starts
-        lo = next((i for i, st in enumerate(starts) if st >= a), len(starts))
-        hi = next((i for i, st in enumerate(starts) if st >= b), len(starts))
-        return lo, hi
-
     def _align_piece(self, qa: int, qb: int, hint: int | None) -> PieceAlignment:
         q = self.q.words[qa:qb]
         k = _gram_size(len(q))
-        runs = [Run(r.q + qa, r.s, r.n) for r in find_runs(q, self.s.words, k)]
+        runs = _exact_runs(q, self.s.words, k, qa)
         self._piece_runs = runs
-        chain = self._drop_stray_runs(chain_runs(runs, hint), qa, qb)
+        chain = self._drop_stray_runs([Run(*r) for r in _best_chain(runs, hint)], qa, qb)
         if sum(r.n for r in chain) < min(len(q), MIN_LOCATED_WORDS):
             chain = []  # two common words ("with the") do not place a quote
         if not chain:
@@ -286,7 +335,7 @@ class _Aligner:
         "in the first place" may stand in the source, but if the rest of its sentence does
         not, the sentence is not there; keeping the phrase would call it reworded instead.
         """
-        bounds = [k for k in range(qa, qb) if k == qa or self.q.starts_sentence(k)] + [qb]
+        bounds = [qa, *self.q.sentence_starts(qa + 1, qb), qb]
         if len(bounds) <= 2:
             return chain  # one sentence: the piece as a whole decides
         kept: list[Run] = []
@@ -520,10 +569,12 @@ class _Aligner:
         # Longer: whole sentences are not in the source; the part of the sentence that the
         # matched run belongs to is a wording change when short.
         if leading:
-            cut = max((k for k in range(qa + 1, qb + 1) if self.q.starts_sentence(k)), default=qa)
+            opening = self.q.sentence_starts(qa + 1, qb + 1)
+            cut = opening[-1] if opening else qa
             part_a, part_b = cut, qb
         else:
-            cut = min((k for k in range(qa, qb) if self.q.starts_sentence(k)), default=qb)
+            opening = self.q.sentence_starts(qa, qb)
+            cut = opening[0] if opening else qb
             part_a, part_b = qa, cut
         plen = part_b - part_a
         if plen == 0 or plen >= OMISSION_MIN_WORDS:
@@ -544,7 +595,8 @@ class _Aligner:
     def _not_found(self, qa: int, qb: int) -> None:
         # Words that do stand together in the source, elsewhere than the chain put them, are
         # reordered; scattered common phrases ("as well as the") are not.
-        elsewhere = chain_runs([r for r in self._piece_runs if r.q >= qa and r.q_end <= qb])
+        spans = [r for r in self._piece_runs if r[0] >= qa and r[0] + r[2] <= qb]
+        elsewhere = [Run(*r) for r in _best_chain(spans)]
         covered = sum(r.n for r in elsewhere)
         n = qb - qa
         if (
@@ -565,17 +617,16 @@ class _Aligner:
             return
         # Report each sentence of the stretch on its own, as readers think in sentences.
         start = qa
-        for k in range(qa + 1, qb + 1):
-            if k == qb or self.q.starts_sentence(k):
-                self._add(
-                    "quote_not_found",
-                    "error",
-                    "These words of the quote are not in the source.",
-                    self.q.excerpt(start, k, context=0),
-                    "",
-                    at=start,
-                )
-                start = k
+        for k in [*self.q.sentence_starts(qa + 1, qb), qb]:
+            self._add(
+                "quote_not_found",
+                "error",
+                "These words of the quote are not in the source.",
+                self.q.excerpt(start, k, context=0),
+                "",
+                at=start,
+            )
+            start = k
 
 
 def _words(tokens: Tokens, a: int, b: int, limit: int = 80) -> str:
@@ -588,7 +639,8 @@ def _words(tokens: Tokens, a: int, b: int, limit: int = 80) -> str:
     return text
 
 
-def match_quote(quote: str, source: Tokens | str) -> MatchResult:
+def match_quote(quote: str | PreparedQuote, source: Tokens | str) -> MatchResult:
     """Align ``quote`` against ``source`` (text or pre-tokenised) and list the discrepancies."""
     src = source if isinstance(source, Tokens) else tokenize(source)
-    return _Aligner(quote, src).run()
+    prepared = quote if isinstance(quote, PreparedQuote) else prepare_quote(quote)
+    return _Aligner(prepared, src).run()

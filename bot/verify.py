@@ -17,7 +17,7 @@ from bot.config import Config, MatchConfig
 from bot.extract import ExtractedPage, extract
 from bot.extractcache import ExtractionCache
 from bot.fetch import FetchedPage, Fetcher, FetchFailure
-from bot.matcher import MatchResult, match_quote
+from bot.matcher import MatchResult, match_quote, prepare_quote
 from bot.models import (
     Checks,
     CheckState,
@@ -52,19 +52,20 @@ def _rank(m: MatchResult) -> tuple[int, int, float]:
 def judge_text(quote: str, page: ExtractedPage) -> TextJudgement:
     """Match in the main article first, then the whole visible page (blockquotes, captions)."""
     main = page.main_text
+    prepared = prepare_quote(quote)  # tokenised once for both texts
     best: TextJudgement | None = None
     if main.strip():
         # The page keeps its tokens: the next quote on a cached page skips tokenising.
-        best = TextJudgement(match_quote(quote, page.tokens(main=True)), main, "article")
+        best = TextJudgement(match_quote(prepared, page.tokens(main=True)), main, "article")
         if best.match.coverage == 1.0 and best.match.error_count == 0:
             return best
     full = page.full_text
     if full.strip() and full != main:
-        other = TextJudgement(match_quote(quote, page.tokens(main=False)), full, "page")
+        other = TextJudgement(match_quote(prepared, page.tokens(main=False)), full, "page")
         if best is None or _rank(other.match) < _rank(best.match):
             best = other
     if best is None:
-        best = TextJudgement(match_quote(quote, tokenize("")), "", "page")
+        best = TextJudgement(match_quote(prepared, tokenize("")), "", "page")
     return best
 
 

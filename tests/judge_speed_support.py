@@ -1,0 +1,627 @@
+"""The matcher as it stood before judging was made fast, kept as a test oracle only.
+
+tests/test_judge_speed_equivalence.py checks that bot.matcher, bot.textnorm.split_at_cuts and
+bot.verify.judge_text give exactly what this code gives. The alignment below is the former
+bot/matcher.py unchanged (one Python loop over the source per k-gram scan, frozen-dataclass runs,
+a call per quote word to find sentence starts); ``split_at_cuts`` is the former regex-only one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel, Levenshtein
+
+from bot.extract import ExtractedPage
+from bot.models import Discrepancy, Match
+from bot.textnorm import CUT_RE, TOKEN_RE, Tokens, tokenize
+
+# A run of fewer source words than this between two matched stretches is a wording change;
+# longer, it is a cut (unless it is whole sentences, which is always a cut).
+OMISSION_MIN_WORDS = 4
+# Below this word similarity an unmatched quote stretch counts as "not in the source".
+NOT_FOUND_SIMILARITY = 0.5
+# Without any exact run, more of the words must agree before the stretch counts as located.
+FUZZY_WORD_SIMILARITY = 0.6
+# Share of an unplaced stretch that must stand together elsewhere to count as reordered.
+REORDERED_MIN_COVERAGE = 0.8
+# The character-level score a window needs before its words are compared (no exact run found).
+FUZZY_WINDOW_MIN_SCORE = 80
+# A sentence with less than this share of its words in matched runs is not in the source.
+STRAY_SENTENCE_COVERAGE = 0.5
+# Fewest words that must match exactly, in order, for a piece to count as located.
+MIN_LOCATED_WORDS = 3
+MAX_CANDIDATES_PER_GRAM = 400
+MAX_RUNS = 600
+
+
+@dataclass(frozen=True)
+class Run:
+    """Quote tokens q..q+n equal source tokens s..s+n."""
+
+    q: int
+    s: int
+    n: int
+
+    @property
+    def q_end(self) -> int:
+        return self.q + self.n
+
+    @property
+    def s_end(self) -> int:
+        return self.s + self.n
+
+
+@dataclass
+class PieceAlignment:
+    """How one piece of the quote (between marked cuts) sits in the source."""
+
+    q_start: int  # token range of the piece in the quote
+    q_end: int
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def s_start(self) -> int | None:
+        return self.runs[0].s if self.runs else None
+
+    @property
+    def s_end(self) -> int | None:
+        return self.runs[-1].s_end if self.runs else None
+
+
+@dataclass
+class MatchResult:
+    discrepancies: list[Discrepancy]
+    matches: list[Match]
+    quote_words: int
+    matched_words: int
+    pieces: list[PieceAlignment]
+
+    @property
+    def coverage(self) -> float:
+        return self.matched_words / self.quote_words if self.quote_words else 0.0
+
+    @property
+    def found(self) -> bool:
+        """Some part of the quote was located in the source."""
+        return self.matched_words > 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.discrepancies if d.severity == "error")
+
+
+def _gram_size(piece_len: int) -> int:
+    if piece_len >= 8:
+        return 3
+    if piece_len >= 3:
+        return 2
+    return 1
+
+
+def find_runs(q: list[str], s: list[str], k: int) -> list[Run]:
+    """Maximal exact runs (at least ``k`` words) shared by ``q`` and ``s``."""
+    if len(q) < k or len(s) < k:
+        return []
+    grams: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i in range(len(q) - k + 1):
+        grams[tuple(q[i : i + k])].append(i)
+    qwords = set(q)
+    positions: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    n = len(s)
+    # One pass over the source; most positions are rejected by a set lookup.
+    for j in range(n - k + 1):
+        if s[j] in qwords:
+            gram = tuple(s[j : j + k])
+            if gram in grams:
+                lst = positions[gram]
+                if len(lst) < MAX_CANDIDATES_PER_GRAM:
+                    lst.append(j)
+    runs: list[Run] = []
+    for gram, qs in grams.items():
+        for i in qs:
+            for j in positions.get(gram, ()):
+                if i > 0 and j > 0 and q[i - 1] == s[j - 1]:
+                    continue  # not the start of a maximal run
+                length = k
+                while i + length < len(q) and j + length < n and q[i + length] == s[j + length]:
+                    length += 1
+                runs.append(Run(i, j, length))
+    if len(runs) > MAX_RUNS:
+        runs.sort(key=lambda r: -r.n)
+        runs = runs[:MAX_RUNS]
+    runs.sort(key=lambda r: (r.q, r.s))
+    return runs
+
+
+def _jump_penalty(distance: int) -> float:
+    return 0.5 * math.log2(1 + abs(distance) / 20)
+
+
+def chain_runs(runs: list[Run], hint: int | None = None) -> list[Run]:
+    """The best chain of runs in order in both quote and source, trimming overlaps in the quote.
+
+    Score = words covered, less a small penalty growing with the log of each jump in the source,
+    so that a repeated phrase is taken where the rest of the quote is.
+    """
+    if not runs:
+        return []
+    best: list[float] = []
+    prev: list[int] = []
+    trimmed: list[Run] = []
+    for idx, r in enumerate(runs):
+        start_pen = _jump_penalty(r.s - hint) * 0.5 if hint is not None else 0.0
+        best_score, best_prev, best_run = r.n - start_pen, -1, r
+        for p in range(idx):
+            pr = trimmed[p]
+            overlap = pr.q_end - r.q
+            cand = r
+            if overlap > 0:
+                if overlap >= r.n:
+                    continue
+                cand = Run(r.q + overlap, r.s + overlap, r.n - overlap)
+            if cand.s < pr.s_end:
+                continue
+            score = best[p] + cand.n - _jump_penalty(cand.s - pr.s_end)
+            if score > best_score:
+                best_score, best_prev, best_run = score, p, cand
+        best.append(best_score)
+        prev.append(best_prev)
+        trimmed.append(best_run)
+    end = max(range(len(runs)), key=lambda i: best[i])
+    chain: list[Run] = []
+    while end >= 0:
+        chain.append(trimmed[end])
+        end = prev[end]
+    chain.reverse()
+    # Trimming against one predecessor may leave overlaps with the chosen one: re-trim.
+    fixed: list[Run] = []
+    for r in chain:
+        if fixed and r.q < fixed[-1].q_end:
+            cut = fixed[-1].q_end - r.q
+            if cut >= r.n:
+                continue
+            r = Run(r.q + cut, r.s + cut, r.n - cut)
+        fixed.append(r)
+    return fixed
+
+
+class _Aligner:
+    """Aligns one quote against one source and collects discrepancies."""
+
+    def __init__(self, quote: str, source: Tokens) -> None:
+        self.quote_text = quote
+        self.q = tokenize(quote, block_breaks_newline=False)
+        self.s = source
+        self.discrepancies: list[Discrepancy] = []
+        self.matches: list[Match] = []
+        self.matched = 0
+        self._piece_runs: list[Run] = []
+        self._found: list[tuple[int, int, Discrepancy]] = []
+        self._changes: list[tuple[int, int, int, int]] = []
+
+    # -- excerpts ---------------------------------------------------------------------------
+    def _qx(self, a: int, b: int) -> str:
+        return self.q.excerpt(a, b)
+
+    def _sx(self, a: int, b: int) -> str:
+        return self.s.excerpt(a, b)
+
+    def _add(self, kind: str, severity: str, message: str, qx: str, sx: str, *, at: int) -> None:
+        """Record a discrepancy; ``at`` (a quote word index) orders the report as the quote reads."""
+        disc = Discrepancy(kind, severity, message, qx, sx)  # type: ignore[arg-type]
+        self._found.append((at, len(self._found), disc))
+
+    def _altered(self, a: int, b: int, c: int, d: int) -> None:
+        self._changes.append((a, b, c, d))
+
+    def _merge_changes(self) -> None:
+        """One report per stretch of changed words: neighbouring edits read as one change."""
+        merged: list[tuple[int, int, int, int]] = []
+        for a, b, c, d in sorted(self._changes):
+            if merged and a <= merged[-1][1] + 2 and c <= merged[-1][3] + 2:
+                pa, pb, pc, pd = merged[-1]
+                merged[-1] = (pa, max(pb, b), pc, max(pd, d))
+                continue
+            merged.append((a, b, c, d))
+        for a, b, c, d in merged:
+            said, source = _words(self.q, a, b), _words(self.s, c, d)
+            if not said:
+                message = f"The quote leaves out “{source}”."
+            elif not source:
+                message = f"The quote adds “{said}”, which the source does not have."
+            else:
+                message = f"The quote says “{said}” where the source says “{source}”."
+            self._add("altered_wording", "error", message, self._qx(a, b), self._sx(c, d), at=a)
+
+    # -- alignment ----------------------------------------------------------------------------
+    def run(self) -> MatchResult:
+        pieces: list[PieceAlignment] = []
+        hint: int | None = None
+        for a, b in split_at_cuts(self.quote_text):
+            qa, qb = self._token_range(a, b)
+            if qa >= qb:
+                continue
+            piece = self._align_piece(qa, qb, hint)
+            pieces.append(piece)
+            if piece.s_end is not None:
+                hint = piece.s_end
+        self._check_piece_order(pieces)
+        self._merge_changes()
+        self.discrepancies = [d for _, _, d in sorted(self._found, key=lambda t: (t[0], t[1]))]
+        return MatchResult(self.discrepancies, self.matches, len(self.q), self.matched, pieces)
+
+    def _token_range(self, a: int, b: int) -> tuple[int, int]:
+        starts = self.q.starts
+        lo = next((i for i, st in enumerate(starts) if st >= a), len(starts))
+        hi = next((i for i, st in enumerate(starts) if st >= b), len(starts))
+        return lo, hi
+
+    def _align_piece(self, qa: int, qb: int, hint: int | None) -> PieceAlignment:
+        q = self.q.words[qa:qb]
+        k = _gram_size(len(q))
+        runs = [Run(r.q + qa, r.s, r.n) for r in find_runs(q, self.s.words, k)]
+        self._piece_runs = runs
+        chain = self._drop_stray_runs(chain_runs(runs, hint), qa, qb)
+        if sum(r.n for r in chain) < min(len(q), MIN_LOCATED_WORDS):
+            chain = []  # two common words ("with the") do not place a quote
+        if not chain:
+            located = self._fuzzy_locate(qa, qb)
+            if located is None:
+                self._not_found(qa, qb)
+                return PieceAlignment(qa, qb)
+            chain = located
+        piece = PieceAlignment(qa, qb, chain)
+        self._classify_piece(piece)
+        return piece
+
+    def _drop_stray_runs(self, chain: list[Run], qa: int, qb: int) -> list[Run]:
+        """Drop runs that place a common phrase of an otherwise unmatched sentence.
+
+        "in the first place" may stand in the source, but if the rest of its sentence does
+        not, the sentence is not there; keeping the phrase would call it reworded instead.
+        """
+        bounds = [k for k in range(qa, qb) if k == qa or self.q.starts_sentence(k)] + [qb]
+        if len(bounds) <= 2:
+            return chain  # one sentence: the piece as a whole decides
+        kept: list[Run] = []
+        for r in chain:
+            i = bisect.bisect_right(bounds, r.q) - 1
+            a, b = bounds[i], bounds[i + 1]
+            covered = sum(max(0, min(x.q_end, b) - max(x.q, a)) for x in chain)
+            if r.q_end <= b and covered < STRAY_SENTENCE_COVERAGE * (b - a):
+                continue
+            kept.append(r)
+        return kept
+
+    def _fuzzy_locate(self, qa: int, qb: int) -> list[Run] | None:
+        """No exact run: find the best window by characters, then align its words."""
+        qtext = " ".join(self.q.words[qa:qb])
+        stext_words = self.s.words
+        if not stext_words:
+            return None
+        stext = " ".join(stext_words)
+        al = fuzz.partial_ratio_alignment(qtext, stext)
+        if al is None or al.score < FUZZY_WINDOW_MIN_SCORE:
+            return None
+        # Map the character window back to token indices.
+        starts: list[int] = []
+        pos = 0
+        for w in stext_words:
+            starts.append(pos)
+            pos += len(w) + 1
+        lo = max(0, bisect.bisect_right(starts, al.dest_start) - 1)
+        hi = bisect.bisect_left(starts, al.dest_end)
+        window = stext_words[lo:hi]
+        q = self.q.words[qa:qb]
+        runs: list[Run] = []
+        for op in Levenshtein.opcodes(q, window):
+            if op.tag == "equal":
+                runs.append(Run(qa + op.src_start, lo + op.dest_start, op.src_end - op.src_start))
+        if not runs:
+            return None
+        if Indel.normalized_similarity(q, window) < FUZZY_WORD_SIMILARITY:
+            return None
+        return runs
+
+    def _check_piece_order(self, pieces: list[PieceAlignment]) -> None:
+        located = [p for p in pieces if p.runs]
+        for before, after in itertools.pairwise(located):
+            assert before.s_start is not None and after.s_start is not None
+            if after.s_start < before.s_start:
+                self._add(
+                    "reordered",
+                    "warning",
+                    "Parts of the quote appear in the source in another order.",
+                    self._qx(after.q_start, min(after.q_end, after.q_start + 8)),
+                    self._sx(after.runs[0].s, after.runs[0].s_end),
+                    at=after.q_start,
+                )
+
+    # -- gaps -----------------------------------------------------------------------------------
+    def _classify_piece(self, piece: PieceAlignment) -> None:
+        chain = piece.runs
+        seg_q, seg_s = chain[0].q, chain[0].s
+        seg_end_q, seg_end_s = chain[0].q_end, chain[0].s_end
+        self.matched += sum(r.n for r in chain)
+        # Words before the first run and after the last one.
+        first, last = chain[0], chain[-1]
+        lead = self._edge(piece.q_start, first.q, first.s, leading=True)
+        if lead is not None:
+            seg_q, seg_s = lead
+        for a, b in itertools.pairwise(chain):
+            if b.s < a.s_end:  # cannot happen after chaining, kept for safety
+                continue
+            broke = self._gap(a.q_end, b.q, a.s_end, b.s)
+            if broke:
+                self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s)
+                seg_q, seg_s = b.q, b.s
+            seg_end_q, seg_end_s = b.q_end, b.s_end
+        trail = self._edge(last.q_end, piece.q_end, last.s_end, leading=False)
+        if trail is not None:
+            seg_end_q, seg_end_s = trail
+        self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s)
+
+    def _emit_match(self, qa: int, qb: int, sa: int, sb: int) -> None:
+        if qa >= qb or sa >= sb:
+            return
+        score = Indel.normalized_similarity(self.q.words[qa:qb], self.s.words[sa:sb]) * 100
+        q0, q1 = self.q.span(qa, qb)
+        s0, s1 = self.s.span(sa, sb)
+        self.matches.append(Match(q0, q1, s0, s1, round(score, 1)))
+
+    def _whole_sentences(self, sa: int, sb: int) -> bool:
+        return self.s.starts_sentence(sa) and self.s.starts_sentence(sb)
+
+    def _quote_sentences_within(self, qa: int, qb: int) -> bool:
+        return self.q.starts_sentence(qa) and self.q.starts_sentence(qb)
+
+    def _gap(self, qa: int, qb: int, sa: int, sb: int) -> bool:
+        """Classify quote tokens qa..qb against source tokens sa..sb; True if the match breaks."""
+        qn, sn = qb - qa, sb - sa
+        if qn == 0 and sn == 0:
+            return False
+        if sn > qn + OMISSION_MIN_WORDS - 1 or (qn == 0 and self._whole_sentences(sa, sb)):
+            # The source has more text here than the quote: a cut, perhaps with edited edges.
+            pre, post = self._split_edges(qa, qb, sa, sb)
+            cut_a, cut_b = sa + pre[1], sb - post[1]
+            self._words_differ(qa, qa + pre[0], sa, sa + pre[1])
+            self._words_differ(qb - post[0], qb, sb - post[1], sb)
+            self._omission(qa + pre[0], cut_a, cut_b)
+            return True
+        self._words_differ(qa, qb, sa, sb)
+        return False
+
+    def _split_edges(
+        self, qa: int, qb: int, sa: int, sb: int
+    ) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Split quote gap words between the start and the end of a longer source gap."""
+        q = self.q.words[qa:qb]
+        s = self.s.words[sa:sb]
+        best: tuple[int, tuple[int, int], tuple[int, int]] | None = None
+        for split in range(len(q) + 1):
+            head, tail = q[:split], q[split:]
+            for hs in {len(head), max(0, len(head) - 1), len(head) + 1}:
+                for ts in {len(tail), max(0, len(tail) - 1), len(tail) + 1}:
+                    if hs + ts > len(s):
+                        continue
+                    cost = Levenshtein.distance(head, s[:hs]) + Levenshtein.distance(
+                        tail, s[len(s) - ts :]
+                    )
+                    if best is None or cost < best[0]:
+                        best = (cost, (len(head), hs), (len(tail), ts))
+        if best is None:
+            return (0, 0), (len(q), 0)
+        return best[1], best[2]
+
+    def _omission(self, q_at: int, sa: int, sb: int) -> None:
+        if sa >= sb:
+            return
+        sa, sb = self._settle_cut(sa, sb)
+        whole = self._whole_sentences(sa, sb)
+        n = sb - sa
+        if whole:
+            self._add(
+                "unmarked_omission",
+                "warning",
+                f"The quote skips {n} word{'s' if n != 1 else ''} of the source between whole "
+                "sentences without marking the cut ([...]).",
+                self.q.excerpt(q_at, q_at, context=4),
+                self.s.excerpt(sa, sb, context=0),
+                at=q_at,
+            )
+        else:
+            self._add(
+                "unmarked_omission",
+                "error",
+                f"The quote joins parts of sentences, skipping {n} word{'s' if n != 1 else ''} "
+                "of the source without marking the cut.",
+                self.q.excerpt(q_at, q_at, context=4),
+                self.s.excerpt(sa, sb, context=2),
+                at=q_at,
+            )
+
+    def _settle_cut(self, sa: int, sb: int) -> tuple[int, int]:
+        """Slide a cut whose edges repeat ("X. Open models ... Open models") onto sentence edges.
+
+        When the words just before the cut equal its last words, the same quote can be read as
+        skipping either stretch; prefer the reading that skips whole sentences.
+        """
+        s = self.s.words
+        options = [(sa, sb)]
+        a, b = sa, sb
+        while a > 0 and s[a - 1] == s[b - 1]:
+            a, b = a - 1, b - 1
+            options.append((a, b))
+        a, b = sa, sb
+        while b < len(s) and s[a] == s[b]:
+            a, b = a + 1, b + 1
+            options.append((a, b))
+        for a, b in options:
+            if self._whole_sentences(a, b):
+                return a, b
+        return sa, sb
+
+    def _words_differ(self, qa: int, qb: int, sa: int, sb: int) -> None:
+        """Report word-level differences between two short stretches that should be equal."""
+        if qa >= qb and sa >= sb:
+            return
+        q = self.q.words[qa:qb]
+        s = self.s.words[sa:sb]
+        for op in Levenshtein.opcodes(q, s):
+            if op.tag == "equal":
+                self.matched += op.src_end - op.src_start
+                continue
+            a, b = qa + op.src_start, qa + op.src_end
+            c, d = sa + op.dest_start, sa + op.dest_end
+            if op.tag == "insert":  # source words the quote leaves out
+                if self._whole_sentences(c, d) or d - c >= OMISSION_MIN_WORDS:
+                    self._omission(a, c, d)
+                    continue
+            elif b - a >= OMISSION_MIN_WORDS and self._quote_sentences_within(a, b):
+                # Whole sentences of the quote that the source does not have.
+                self._not_found(a, b)
+                continue
+            self._altered(a, b, c, d)
+
+    def _edge(self, qa: int, qb: int, s_at: int, *, leading: bool) -> tuple[int, int] | None:
+        """Align quote words before the first run (or after the last) with the adjacent source.
+
+        Returns the new (quote, source) boundary of the segment, or None if nothing was there.
+        """
+        if qa >= qb:
+            return None
+        q = self.q.words[qa:qb]
+        n = len(q)
+        best: tuple[int, int] | None = None
+        for w in sorted({n, max(0, n - 1), n + 1, max(0, n - 2), n + 2}, key=lambda x: abs(x - n)):
+            window = (
+                self.s.words[max(0, s_at - w) : s_at] if leading else self.s.words[s_at : s_at + w]
+            )
+            dist = Levenshtein.distance(q, window)
+            if best is None or dist < best[0]:
+                best = (dist, len(window))
+        assert best is not None
+        w = best[1]
+        sa, sb = (s_at - w, s_at) if leading else (s_at, s_at + w)
+        similarity = Indel.normalized_similarity(q, self.s.words[sa:sb]) if w else 0.0
+        if similarity >= NOT_FOUND_SIMILARITY:
+            self._words_differ(qa, qb, sa, sb)
+            return (qa, sa) if leading else (qb, sb)
+        # Dissimilar. One or two words at the edge (a list number, a name) are a changed word.
+        if qb - qa <= 2 and w:
+            self._words_differ(qa, qb, sa, sb)
+            return (qa, sa) if leading else (qb, sb)
+        # Longer: whole sentences are not in the source; the part of the sentence that the
+        # matched run belongs to is a wording change when short.
+        if leading:
+            cut = max((k for k in range(qa + 1, qb + 1) if self.q.starts_sentence(k)), default=qa)
+            part_a, part_b = cut, qb
+        else:
+            cut = min((k for k in range(qa, qb) if self.q.starts_sentence(k)), default=qb)
+            part_a, part_b = qa, cut
+        plen = part_b - part_a
+        if plen == 0 or plen >= OMISSION_MIN_WORDS:
+            self._not_found(qa, qb)
+            return None
+        if leading:
+            if cut > qa:
+                self._not_found(qa, cut)
+            window = self.s.words[max(0, s_at - plen) : s_at]
+            self._words_differ(part_a, part_b, s_at - len(window), s_at)
+            return part_a, s_at - len(window)
+        window = self.s.words[s_at : s_at + plen]
+        self._words_differ(part_a, part_b, s_at, s_at + len(window))
+        if cut < qb:
+            self._not_found(cut, qb)
+        return part_b, s_at + len(window)
+
+    def _not_found(self, qa: int, qb: int) -> None:
+        # Words that do stand together in the source, elsewhere than the chain put them, are
+        # reordered; scattered common phrases ("as well as the") are not.
+        elsewhere = chain_runs([r for r in self._piece_runs if r.q >= qa and r.q_end <= qb])
+        covered = sum(r.n for r in elsewhere)
+        n = qb - qa
+        if (
+            elsewhere
+            and covered >= REORDERED_MIN_COVERAGE * n
+            and elsewhere[-1].s_end - elsewhere[0].s <= 2 * n + 10
+        ):
+            self.matched += covered
+            r = max(elsewhere, key=lambda r: r.n)
+            self._add(
+                "reordered",
+                "warning",
+                "Part of the quote stands elsewhere in the source, in another order.",
+                self.q.excerpt(qa, qb, context=0),
+                self._sx(r.s, r.s_end),
+                at=qa,
+            )
+            return
+        # Report each sentence of the stretch on its own, as readers think in sentences.
+        start = qa
+        for k in range(qa + 1, qb + 1):
+            if k == qb or self.q.starts_sentence(k):
+                self._add(
+                    "quote_not_found",
+                    "error",
+                    "These words of the quote are not in the source.",
+                    self.q.excerpt(start, k, context=0),
+                    "",
+                    at=start,
+                )
+                start = k
+
+
+def _words(tokens: Tokens, a: int, b: int, limit: int = 80) -> str:
+    """The original text of tokens a..b-1 on one line, shortened in the middle if long."""
+    if a >= b:
+        return ""
+    text = " ".join(tokens.text[tokens.starts[a] : tokens.ends[b - 1]].split())
+    if len(text) > limit:
+        text = text[: limit // 2 - 1].rstrip() + " … " + text[-(limit // 2 - 1) :].lstrip()
+    return text
+
+
+def match_quote(quote: str, source: Tokens | str) -> MatchResult:
+    """Align ``quote`` against ``source`` (text or pre-tokenised) and list the discrepancies."""
+    src = source if isinstance(source, Tokens) else tokenize(source)
+    return _Aligner(quote, src).run()
+
+
+def split_at_cuts(quote: str) -> list[tuple[int, int]]:
+    """Character ranges of the pieces of ``quote`` between marked cuts (empty pieces dropped)."""
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in CUT_RE.finditer(quote):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(quote)))
+    return [(a, b) for a, b in pieces if TOKEN_RE.search(quote, a, b)]
+
+
+def judge_text(quote: str, page: ExtractedPage) -> tuple[MatchResult, str, str]:
+    """The former bot.verify.judge_text: (match, text, region)."""
+    main = page.main_text
+    best: tuple[MatchResult, str, str] | None = None
+    if main.strip():
+        best = (match_quote(quote, page.tokens(main=True)), main, "article")
+        if best[0].coverage == 1.0 and best[0].error_count == 0:
+            return best
+    full = page.full_text
+    if full.strip() and full != main:
+        other = (match_quote(quote, page.tokens(main=False)), full, "page")
+        if best is None or _rank(other[0]) < _rank(best[0]):
+            best = other
+    if best is None:
+        best = (match_quote(quote, tokenize("")), "", "page")
+    return best
+
+
+def _rank(m: MatchResult) -> tuple[int, int, float]:
+    return (m.error_count, len(m.discrepancies), -m.coverage)
