@@ -126,8 +126,8 @@ def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_
         else:
             grams[gram] = [i]
     # One byte per source word, 1 where the quote has the word: a k-gram of the quote can only
-    # start where k ones follow each other, which bytes.find finds without a Python loop.
-    marks = bytes(map(set(q).__contains__, s))
+    # start where k ones follow each other, which find() finds without a Python loop.
+    marks = bytearray(map(set(q).__contains__, s))
     find = marks.find
     ones = b"\x01" * k
     positions: dict[tuple[str, ...], list[int]] = {}

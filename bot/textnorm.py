@@ -73,8 +73,6 @@ def _bmp_split_re() -> re.Pattern[str]:
     )
 
 
-# Characters that send a text to the slower patterns: invisible ones, and any beyond the BMP.
-_SLOW_CHARS_RE = re.compile(f"[{_INVISIBLE}\U00010000-\U0010ffff]")
 _THOUSANDS_RE = re.compile(r"(?<=\d),(?=\d{3}(?:\D|$))")
 # The same commas, found by scanning for "," first (a pattern that opens with a lookbehind is
 # tried at every position of the text).
@@ -283,12 +281,14 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
     lines); for pasted quotes a single line break is only wrapping.
     """
-    if text.isascii() or not _SLOW_CHARS_RE.search(text):
+    if text.isascii():
         pattern = _bmp_split_re()
-    elif not any(c in text for c in _INVISIBLE):
-        pattern = _PLAIN_SPLIT_RE
-    else:
+    elif any(c in text for c in _INVISIBLE):
         pattern = _SPLIT_RE
+    elif len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):  # all in the BMP
+        pattern = _bmp_split_re()
+    else:
+        pattern = _PLAIN_SPLIT_RE
     pieces = pattern.split(text)  # gap, token, gap, ..., gap
     bounds = list(accumulate(map(len, pieces)))
     raw = pieces[1::2]

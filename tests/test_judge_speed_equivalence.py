@@ -178,6 +178,22 @@ def test_range_table_pattern_splits_like_the_category_pattern(text: str) -> None
     assert (tokens.words, tokens.starts, tokens.ends) == reference_tokens(text)
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["\U0001d7d8.\U0001d7d9", "\U0001f600", "\ud800", "é", "8.8", "a", " ", "’s"]
+        ),
+        max_size=20,
+    ).map("".join)
+)
+@example("\U0001d7d8.\U0001d7d9 words")  # digits beyond the BMP: the range tables lack them
+@example("it\ud800’s")  # a lone surrogate counts one unit in UTF-16, like any BMP character
+def test_text_beyond_the_bmp_is_split_like_the_reference(text: str) -> None:
+    tokens = tokenize(text)
+    assert (tokens.words, tokens.starts, tokens.ends) == reference_tokens(text)
+
+
 # --------------------------------------------------------------------------- whole matches
 
 SOURCES = [ARTICLE_TEXT, OTHER_ARTICLE_TEXT, "\n\n".join(ARTICLE_BLOCKS)]
