@@ -188,8 +188,9 @@ def _best_chain(runs: list[_Span], hint: int | None = None) -> list[_Span]:
         start_pen = _jump_penalty(rs - hint) * 0.5 if hint is not None else 0.0
         best_score, best_prev, best_run = rn - start_pen, -1, (rq, rs, rn)
         for p in range(idx):
-            # The score through p is at most best[p] + rn (a penalty is never negative), so a
-            # predecessor that cannot beat the best so far needs no closer look.
+            # The score through p is at most best[p] + rn (trimming only shortens the run and a
+            # penalty is never negative), so a predecessor that cannot beat the best so far
+            # needs no closer look: skipping it leaves the same choice, ties included.
             if best[p] + rn <= best_score:
                 continue
             overlap = q_ends[p] - rq
@@ -238,6 +239,7 @@ class PreparedQuote:
 
 
 def prepare_quote(quote: str) -> PreparedQuote:
+    """Tokenise ``quote`` and find its pieces once (judge_text matches it twice)."""
     tokens = tokenize(quote, block_breaks_newline=False)
     starts = tokens.starts
     pieces = []
