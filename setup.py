@@ -1,7 +1,8 @@
-"""The one thing pyproject.toml cannot say without an experimental table: the C page walk.
+"""What pyproject.toml cannot say without an experimental table: the two C speed-ups.
 
-Optional: without a C compiler the install still succeeds, and bot.extract walks the page in
-Python (the same blocks, slower). See bot/_fastwalk.c.
+Both optional: without a C compiler the install still succeeds, and bot.extract walks the page
+and bot.textnorm splits words in Python (the same results, slower). See bot/_fastwalk.c and
+bot/_fasttokens.c.
 """
 
 from setuptools import Extension, setup
@@ -13,6 +14,12 @@ setup(
             sources=["bot/_fastwalk.c"],
             optional=True,
             extra_compile_args=["-O2"],
-        )
+        ),
+        Extension(
+            "bot._fasttokens",
+            sources=["bot/_fasttokens.c"],
+            optional=True,
+            extra_compile_args=["-O2"],
+        ),
     ]
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import os
 import re
 import unicodedata
 from collections.abc import Callable
@@ -275,12 +276,8 @@ class Tokens:
         return ("…" if lo > 0 else "") + body + ("…" if hi < n else "")
 
 
-def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
-    """Split ``text`` into normalised word tokens.
-
-    ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
-    lines); for pasted quotes a single line break is only wrapping.
-    """
+def _regex_split(text: str) -> tuple[list[str], list[int], list[int]]:
+    """TOKEN_RE's matches and their [start, end) offsets, by the regex engine."""
     if text.isascii():
         pattern = _bmp_split_re()
     elif any(c in text for c in _INVISIBLE):
@@ -291,10 +288,33 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
         pattern = _PLAIN_SPLIT_RE
     pieces = pattern.split(text)  # gap, token, gap, ..., gap
     bounds = list(accumulate(map(len, pieces)))
-    raw = pieces[1::2]
-    starts = bounds[0:-1:2]
-    ends = bounds[1::2]
-    del pieces, bounds  # long texts: free them before normalising (the peak memory)
+    return pieces[1::2], bounds[0:-1:2], bounds[1::2]
+
+
+def _load_fast_split() -> Callable[[str], tuple[list[str], list[int], list[int]]] | None:
+    """The same split in C (bot/_fasttokens.c), unless it is not built or Python is asked for."""
+    if os.environ.get("VERBATIM_PURE_PYTHON"):
+        return None
+    try:
+        from bot._fasttokens import split_tokens
+    except ImportError:
+        return None
+    return split_tokens
+
+
+_FAST_SPLIT = _load_fast_split()
+
+
+def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
+    """Split ``text`` into normalised word tokens.
+
+    ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
+    lines); for pasted quotes a single line break is only wrapping.
+    """
+    if _FAST_SPLIT is not None:
+        raw, starts, ends = _FAST_SPLIT(text)
+    else:
+        raw, starts, ends = _regex_split(text)
     words = normalize_words(raw)
     # A token made only of invisible characters normalises to "": drop it.
     if "" in words:

@@ -1,0 +1,83 @@
+"""The C word split (bot/_fasttokens.c) finds exactly the tokens and offsets TOKEN_RE finds."""
+
+from __future__ import annotations
+
+from itertools import accumulate
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from bot import textnorm
+from bot.textnorm import _INVISIBLE, _PLAIN_SPLIT_RE, _SPLIT_RE, tokenize
+
+
+def _regex_split(text: str) -> tuple[list[str], list[int], list[int]]:
+    """The split as the regex does it: the reference."""
+    plain = text.isascii() or not any(c in text for c in _INVISIBLE)
+    pieces = (_PLAIN_SPLIT_RE if plain else _SPLIT_RE).split(text)
+    bounds = list(accumulate(map(len, pieces)))
+    return pieces[1::2], bounds[0:-1:2], bounds[1::2]
+
+
+def _c_split(text: str) -> tuple[list[str], list[int], list[int]]:
+    from bot import _fasttokens
+
+    words, starts, ends = _fasttokens.split_tokens(text)
+    return words, starts, ends
+
+
+def test_the_c_split_is_built_and_used() -> None:
+    from bot import _fasttokens
+
+    assert textnorm._FAST_SPLIT is _fasttokens.split_tokens
+
+
+PIECES = [
+    *"ab1 ,.'\u2019`\u00b4\u2032\u02bc\u2018\u00ad\u200b\u200c\u200d\u2060\ufeff\n\t\u00a0",
+    *"\u2028\u00c9\u00e9\u0301\ufb01\u2460\u00b2\u03a3\u03c2_-SsTtRrEeVvLlDdMm@9\u0663\u00bd",
+    "'s", "'re", "\u2019ll", "`ve", "'D", "1,000", "8.8", "3.5km", "1.2.3a", ",", ".",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+@example("1,000,000.5x 2.5. 3,4a 'sx 're' \u2019Ll`m 9\u0663,\u0664")
+@example("")
+def test_c_split_equals_regex_on_tricky_text(text: str) -> None:
+    assert _c_split(text) == _regex_split(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(max_size=80))
+def test_c_split_equals_regex_on_any_text(text: str) -> None:
+    assert _c_split(text) == _regex_split(text)
+
+
+@pytest.mark.parametrize("start", range(0, 0x110000, 0x8000))
+def test_c_split_classifies_every_character_like_the_regex(start: int) -> None:
+    for code in range(start, start + 0x8000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        ch = chr(code)
+        for text in (f"x{ch}1.5{ch}'s{ch}y", f"{ch}'{ch}1,{ch}2", f"\u00ad{ch}7.{ch}"):
+            assert _c_split(text) == _regex_split(text), hex(code)
+
+
+def test_tokenize_is_the_same_with_and_without_the_c_split() -> None:
+    text = "It\u2019s 1,000 caf\u00e9s\u00ad \u2014 don't  \u201cquote\u201d 3.5km, Boeing 's"
+    saved = textnorm._FAST_SPLIT
+    try:
+        textnorm._FAST_SPLIT = None
+        slow = tokenize(text)
+    finally:
+        textnorm._FAST_SPLIT = saved
+    assert tokenize(text) == slow
+    assert slow.words[:3] == ["it", "'s", "1000"]
+
+
+def test_c_split_rejects_what_is_not_text() -> None:
+    from bot import _fasttokens
+
+    with pytest.raises(TypeError):
+        _fasttokens.split_tokens(b"bytes")  # type: ignore[arg-type]
