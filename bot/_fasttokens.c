@@ -156,6 +156,10 @@ split_tokens(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "split_tokens() takes a str");
         return NULL;
     }
+#if PY_VERSION_HEX < 0x030C0000
+    if (PyUnicode_READY(arg) < 0) /* a legacy string made by the old C API */
+        return NULL;
+#endif
     text_view t = {PyUnicode_KIND(arg), PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
     PyObject *raw = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
     Py_ssize_t cap = 8;
