@@ -99,16 +99,20 @@ def render(data: dict[str, Any]) -> str:
             "",
             f"Throughput, `python -m bot verify --batch` ({first['checks']} checks, 50-500 ms per "
             f"page, {data['hosts']} loopback hosts, cache off, CLI start-up "
-            f"{data['cli_startup_s']:.2f} s included):",
+            f"{data['cli_startup_s']:.2f} s included; CLI CPU = its user + system time over the "
+            "wall time, 100% being one core, its limit):",
             "",
-            "| concurrency | seconds | checks/s | speed-up | verdicts |",
-            "| ---: | ---: | ---: | ---: | --- |",
+            "| concurrency | seconds | checks/s | speed-up | CLI CPU | CPU ms/check | verdicts |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for run in runs:
             verdicts = ", ".join(f"{n} {v}" for v, n in sorted(run["verdicts"].items()))
+            cpu = run.get("cpu_seconds")
+            share = f"{cpu / run['seconds']:.0%}" if cpu is not None else "—"
+            per_check = f"{cpu * 1000 / run['checks']:.1f}" if cpu is not None else "—"
             lines.append(
                 f"| {run['concurrency']} | {run['seconds']:.2f} | {run['rate']:.2f} | "
-                f"{run['rate'] / first['rate']:.1f}× | {verdicts} |"
+                f"{run['rate'] / first['rate']:.1f}× | {share} | {per_check} | {verdicts} |"
             )
     lines += ["", "| goal | measured | |", "| --- | --- | --- |"]
     for name, goal in data["goals"].items():

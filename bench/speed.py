@@ -27,6 +27,7 @@ import math
 import os
 import random
 import re
+import resource
 import statistics
 import sys
 import tempfile
@@ -61,7 +62,7 @@ from bot.textnorm import tokenize
 from bot.verify import check_page
 
 SIZES = (1_000, 4_000, 16_000, 64_000, 256_000, 1_000_000, 2_000_000)
-CONCURRENCIES = (1, 4, 16, 64)
+CONCURRENCIES = (1, 4, 16, 64, 256)
 QUOTE_TYPES = ("verbatim", "word_swap", "inner_cut")  # three kinds of work for the matcher
 WHOLE_CHECK_GOAL_RATIO = 20.0
 MEDIAN_CHECK_GOAL_MS = 10.0
@@ -414,10 +415,16 @@ class Throughput:
     checks: int
     seconds: float
     verdicts: dict[str, int]
+    cpu_seconds: float = math.nan  # user + system time of the CLI process
 
     @property
     def rate(self) -> float:
         return self.checks / self.seconds if self.seconds else math.nan
+
+    @property
+    def cpu_share(self) -> float:
+        """The CLI's CPU time over the wall time: near 1.0, one core is the limit."""
+        return self.cpu_seconds / self.seconds if self.seconds else math.nan
 
 
 def _config_toml(database: Path, archive: dict[str, str]) -> str:
@@ -437,7 +444,14 @@ def _config_toml(database: Path, archive: dict[str, str]) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def _run_cli(batch: Path, config: Path, concurrency: int) -> tuple[float, list[str]]:
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _run_cli(batch: Path, config: Path, concurrency: int) -> tuple[float, list[str], float]:
+    """Wall seconds, output lines and CPU seconds of one ``verify --batch`` run."""
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -456,12 +470,13 @@ async def _run_cli(batch: Path, config: Path, concurrency: int) -> tuple[float, 
     )
     out, err = await proc.communicate()
     seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before  # the child is reaped by now
     if proc.returncode != 0:
         raise RuntimeError(
             f"python -m bot verify --batch exited with {proc.returncode}: "
             f"{err.decode(errors='replace')[-500:]}"
         )
-    return seconds, out.decode("utf-8").splitlines()
+    return seconds, out.decode("utf-8").splitlines(), cpu
 
 
 async def bench_throughput(
@@ -492,12 +507,12 @@ async def bench_throughput(
         config.write_text(
             _config_toml(workdir / "speed.db", site.archive_settings()), encoding="utf-8"
         )
-        startup, _ = await _run_cli(empty, config, 1)
+        startup, _, _ = await _run_cli(empty, config, 1)
         for c in concurrencies:
             say(f"  throughput: {len(lines)} checks at concurrency {c}")
-            seconds, out = await _run_cli(batch, config, c)
+            seconds, out, cpu = await _run_cli(batch, config, c)
             verdicts = Counter(json.loads(line).get("verdict") or "error" for line in out)
-            runs.append(Throughput(c, len(lines), seconds, dict(verdicts)))
+            runs.append(Throughput(c, len(lines), seconds, dict(verdicts), cpu))
         hosts = len(site.bases)
     return runs, startup, hosts
 
@@ -696,14 +711,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"on distinct pages, each answered after {LATENCY[0] * 1000:.0f}-"
             f"{LATENCY[1] * 1000:.0f} ms (seeded), pages spread over {hosts} loopback "
             f"host{'s' if hosts != 1 else ''}; page cache off; CLI start-up {startup:.2f} s "
-            "included"
+            "included; CPU = the CLI's user + system time over the wall time (100% = one core, "
+            "the CLI's limit: it runs on one event loop)"
         )
-        print(f"  {'concurrency':>11} {'seconds':>8} {'checks/s':>9} {'speed-up':>9}   verdicts")
+        print(
+            f"  {'concurrency':>11} {'seconds':>8} {'checks/s':>9} {'speed-up':>9} {'CPU':>6}"
+            f" {'CPU ms/check':>13}   verdicts"
+        )
         for r in runs:
             verdicts = ", ".join(f"{n} {k}" for k, n in sorted(r.verdicts.items()))
             print(
                 f"  {r.concurrency:>11} {r.seconds:>8.2f} {r.rate:>9.2f} {r.rate / base:>8.1f}x"
-                f"   {verdicts}"
+                f" {r.cpu_share:>6.0%} {r.cpu_seconds * 1000 / r.checks:>13.1f}   {verdicts}"
             )
 
     goals = {
@@ -755,6 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "seconds": r.seconds,
                     "rate": r.rate,
                     "verdicts": r.verdicts,
+                    "cpu_seconds": r.cpu_seconds,
                 }
                 for r in runs
             ],

@@ -33,7 +33,14 @@ def _run() -> dict[str, Any]:
         "slopes": {"match": 0.74, "tokenize": 1.16, "check": 0.78, "match_64k_2m": 0.92},
         "throughput": [
             {"concurrency": 1, "checks": 4, "seconds": 2.0, "rate": 2.0, "verdicts": {"ok": 4}},
-            {"concurrency": 4, "checks": 4, "seconds": 0.5, "rate": 8.0, "verdicts": {"ok": 4}},
+            {
+                "concurrency": 4,
+                "checks": 4,
+                "seconds": 0.5,
+                "rate": 8.0,
+                "verdicts": {"ok": 4},
+                "cpu_seconds": 0.45,
+            },
         ],
         "cli_startup_s": 0.6,
         "hosts": 4,
@@ -47,7 +54,8 @@ def test_render_shows_what_was_measured() -> None:
     assert "| whole check per quote: `check_page` | 2.63 | 6.54 | 9 |" in block
     assert "| whole check: trafilatura-based / Verbatim | 7.6× |" in block
     assert "| 1,000 | 169 | 0.50 |" in block
-    assert "| 4 | 0.50 | 8.00 | 4.0× | 4 ok |" in block
+    assert "| 4 | 0.50 | 8.00 | 4.0× | 90% | 112.5 | 4 ok |" in block
+    assert "| 1 | 2.00 | 2.00 | 1.0× | — | — | 4 ok |" in block  # a run from before CPU was kept
     assert "| whole check >= 20x faster | 7.6x | MISS |" in block
     # A stage the run did not measure is left out, not shown as zero.
     assert "fetch per page" not in block
