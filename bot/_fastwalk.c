@@ -570,6 +570,254 @@ is_popup_class(void *attr)
     return popup;
 }
 
+/* ------------------------------------------------------------------ block marks in C
+ *
+ * _marks of bot/extract.py for a block element with attributes, on the attributes' UTF-8 bytes:
+ * boilerplate when no "keep" word and a boilerplate tag, role or word; the article-container
+ * candidate from itemprop, tag, role and content-marking class or id tokens. Class and id values
+ * with non-ASCII characters go to the Python function (lower() and split() differ there).
+ * Roles and itemprop need no such care: the only non-ASCII characters whose lower() holds ASCII
+ * are U+212A (-> "k") and U+0130 (-> "i" + U+0307), and configure_marks() refuses role words
+ * with a "k" (and "articlebody" has none), so folding ASCII case on the bytes is exact. */
+
+#define MAX_MARK_WORDS 256
+typedef struct {
+    const char *word[MAX_MARK_WORDS];
+    size_t len[MAX_MARK_WORDS];
+    int n;
+} word_list;
+
+static word_list keep_words, boiler_words, boiler_roles, content_words;
+static PyObject *marks_owner;    /* keeps the words' bytes alive */
+static int c_marks_ready = 0;
+static PyObject *cand_body, *cand_article, *cand_main, *cand_content;
+
+static int
+in_list(const word_list *list, const char *word, size_t len)
+{
+    for (int i = 0; i < list->n; i++) {
+        if (list->len[i] == len && memcmp(list->word[i], word, len) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Python's str.split() white space, for ASCII. */
+static int
+ascii_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+static int
+ascii_only(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] >= 128)
+            return 0;
+    }
+    return 1;
+}
+
+typedef struct {
+    int keep, boiler;
+} word_flags;
+
+static void
+check_word(word_flags *flags, const char *word, size_t len)
+{
+    if (!flags->keep && in_list(&keep_words, word, len))
+        flags->keep = 1;
+    if (!flags->boiler && in_list(&boiler_words, word, len))
+        flags->boiler = 1;
+}
+
+/* _token_words(text) for ASCII text (already cut to 400 characters): camel-case humps become
+ * hyphens, then lower case, white-space tokens; an all-letter token is a word, any other gives
+ * its letter runs when it has at most four. */
+static void
+scan_words(const unsigned char *text, size_t n, word_flags *flags)
+{
+    char buf[1024]; /* 400 characters and at most 200 inserted hyphens */
+    size_t m = 0;
+    for (size_t i = 0; i < n && m + 2 < sizeof(buf); i++) {
+        unsigned char c = text[i];
+        if (c >= 'a' && c <= 'z' && i + 1 < n && text[i + 1] >= 'A' && text[i + 1] <= 'Z') {
+            buf[m++] = (char)c;
+            buf[m++] = '-';
+            buf[m++] = (char)(text[i + 1] - 'A' + 'a');
+            i++;
+            continue;
+        }
+        buf[m++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+    }
+    size_t i = 0;
+    while (i < m) {
+        while (i < m && ascii_space((unsigned char)buf[i]))
+            i++;
+        size_t start = i;
+        int alpha = 1;
+        while (i < m && !ascii_space((unsigned char)buf[i])) {
+            if (!(buf[i] >= 'a' && buf[i] <= 'z'))
+                alpha = 0;
+            i++;
+        }
+        if (i == start)
+            break;
+        if (alpha) {
+            check_word(flags, buf + start, i - start);
+            continue;
+        }
+        size_t runs[5][2];
+        int count = 0;
+        for (size_t j = start; j < i;) {
+            if (buf[j] >= 'a' && buf[j] <= 'z') {
+                size_t k = j;
+                while (k < i && buf[k] >= 'a' && buf[k] <= 'z')
+                    k++;
+                if (count < 5) {
+                    runs[count][0] = j;
+                    runs[count][1] = k;
+                }
+                count++;
+                j = k;
+            }
+            else {
+                j++;
+            }
+        }
+        if (count <= 4) {
+            for (int r = 0; r < count; r++)
+                check_word(flags, buf + runs[r][0], runs[r][1] - runs[r][0]);
+        }
+    }
+}
+
+/* _marks_content(value) for ASCII: a content word inside one of the first 30 white-space tokens,
+ * lower-cased with "-" and "_" taken out. */
+static int
+marks_content(const unsigned char *text, size_t n)
+{
+    size_t i = 0;
+    int tokens = 0;
+    char buf[512];
+    while (i < n && tokens < 30) {
+        while (i < n && ascii_space(text[i]))
+            i++;
+        if (i >= n)
+            break;
+        size_t m = 0;
+        int long_token = 0;
+        while (i < n && !ascii_space(text[i])) {
+            unsigned char c = text[i++];
+            if (c == '-' || c == '_')
+                continue;
+            if (m < sizeof(buf))
+                buf[m++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+            else
+                long_token = 1;
+        }
+        tokens++;
+        if (long_token)
+            return -1; /* a token too long for the buffer: let Python decide */
+        for (int w = 0; w < content_words.n; w++) {
+            size_t len = content_words.len[w];
+            for (size_t at = 0; at + len <= m; at++) {
+                if (memcmp(buf + at, content_words.word[w], len) == 0)
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ASCII case-insensitive: does the value hold the lower-case word? */
+static int
+holds_folded(const unsigned char *value, size_t n, const char *word)
+{
+    return contains_folded(value, n, word, strlen(word));
+}
+
+static int
+equals_folded(const unsigned char *value, size_t n, const char *word, size_t len)
+{
+    if (n != len)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = value[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c - 'A' + 'a');
+        if (c != (unsigned char)word[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* (boiler, candidate) of a block element with attributes: 1 when worked out here (*boiler and
+ * *candidate are borrowed), 0 when Python must decide. */
+static int
+c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
+{
+    if (!c_marks_ready)
+        return 0;
+    size_t cls_len = 0, id_len = 0, role_len = 0, prop_len = 0;
+    const unsigned char *cls = a->cls ? attr_value(a->cls, &cls_len) : NULL;
+    const unsigned char *ident = a->id ? attr_value(a->id, &id_len) : NULL;
+    const unsigned char *role = a->role ? attr_value(a->role, &role_len) : NULL;
+    const unsigned char *prop = a->itemprop ? attr_value(a->itemprop, &prop_len) : NULL;
+    if ((cls && !ascii_only(cls, cls_len)) || (ident && !ascii_only(ident, id_len)))
+        return 0;
+    word_flags flags = {0, 0};
+    int content = 0;
+    if (cls && ident && cls_len + 1 + id_len > 400) {
+        unsigned char joined[401];
+        size_t m = cls_len < 400 ? cls_len : 400;
+        memcpy(joined, cls, m);
+        if (m < 400)
+            joined[m++] = ' ';
+        size_t rest = 400 - m < id_len ? 400 - m : id_len;
+        memcpy(joined + m, ident, rest);
+        scan_words(joined, m + rest, &flags);
+    }
+    else {
+        if (cls)
+            scan_words(cls, cls_len < 400 ? cls_len : 400, &flags);
+        if (ident)
+            scan_words(ident, id_len < 400 ? id_len : 400, &flags);
+    }
+    for (int which = 0; which < 2 && !content; which++) {
+        const unsigned char *value = which ? ident : cls;
+        size_t len = which ? id_len : cls_len;
+        if (value == NULL)
+            continue;
+        int found = marks_content(value, len);
+        if (found < 0)
+            return 0;
+        content = found;
+    }
+    int role_boiler = 0, role_main = 0;
+    if (role) {
+        for (int i = 0; i < boiler_roles.n && !role_boiler; i++)
+            role_boiler = equals_folded(role, role_len, boiler_roles.word[i], boiler_roles.len[i]);
+        role_main = equals_folded(role, role_len, "main", 4);
+    }
+    int tag_boiler = PyObject_IsTrue(f->boiler);
+    if (tag_boiler < 0)
+        return -1;
+    *boiler = !flags.keep && (tag_boiler || role_boiler || flags.boiler);
+    if (prop && holds_folded(prop, prop_len, "articlebody"))
+        *candidate = cand_body;
+    else if (f->candidate != Py_None)
+        *candidate = f->candidate;
+    else if (role_main)
+        *candidate = cand_main;
+    else if (f->kind != KIND_NONE)
+        *candidate = Py_None;
+    else
+        *candidate = content ? cand_content : Py_None;
+    return 1;
+}
+
 /* _block_marks(tag, class, id, role, itemprop), looking in its cache first as it would. */
 static PyObject *
 block_marks(PyObject *tag, PyObject *vals[4])
@@ -656,7 +904,13 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
             if (flush(st, st->kind, st->n_saved > 0) < 0)
                 return -1;
             PyObject *marks = NULL, *boiler = f->boiler, *candidate = f->candidate;
-            if (attrs.any) {
+            int c_boiler = 0;
+            int done = attrs.any ? c_block_marks(f, &attrs, &c_boiler, &candidate) : 0;
+            if (done < 0)
+                return -1;
+            if (done)
+                boiler = c_boiler ? Py_True : Py_False;
+            if (attrs.any && !done) {
                 PyObject *vals[4];
                 void *which[4] = {attrs.cls, attrs.id, attrs.role, attrs.itemprop};
                 int i;
@@ -947,12 +1201,83 @@ fastwalk_configure(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static int
+fill_words(word_list *list, PyObject *words, int refuse_k)
+{
+    PyObject *seq = PySequence_Fast(words, "configure_marks() takes sequences of str");
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    list->n = 0;
+    if (n > MAX_MARK_WORDS) {
+        Py_DECREF(seq);
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *word = PySequence_Fast_GET_ITEM(seq, i);
+        Py_ssize_t len = 0;
+        const char *text = PyUnicode_Check(word) ? PyUnicode_AsUTF8AndSize(word, &len) : NULL;
+        if (text == NULL) {
+            Py_DECREF(seq);
+            PyErr_Clear();
+            return 0;
+        }
+        for (Py_ssize_t j = 0; j < len; j++) {
+            if (text[j] < 'a' || text[j] > 'z' || (refuse_k && text[j] == 'k')) {
+                Py_DECREF(seq);
+                return 0;
+            }
+        }
+        if (PyList_Append(marks_owner, word) < 0) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        list->word[list->n] = text;
+        list->len[list->n] = (size_t)len;
+        list->n++;
+    }
+    Py_DECREF(seq);
+    return 1;
+}
+
+static PyObject *
+fastwalk_configure_marks(PyObject *self, PyObject *args)
+{
+    PyObject *keep, *boiler, *roles, *content;
+    if (!PyArg_ParseTuple(args, "OOOO:configure_marks", &keep, &boiler, &roles, &content))
+        return NULL;
+    c_marks_ready = 0;
+    Py_XSETREF(marks_owner, PyList_New(0));
+    if (marks_owner == NULL)
+        return NULL;
+    if (cand_body == NULL) {
+        cand_body = PyUnicode_InternFromString("body");
+        cand_article = PyUnicode_InternFromString("article");
+        cand_main = PyUnicode_InternFromString("main");
+        cand_content = PyUnicode_InternFromString("content");
+        if (!cand_body || !cand_article || !cand_main || !cand_content)
+            return NULL;
+    }
+    int ok = 1;
+    word_list *lists[4] = {&keep_words, &boiler_words, &boiler_roles, &content_words};
+    PyObject *given[4] = {keep, boiler, roles, content};
+    for (int i = 0; i < 4 && ok == 1; i++)
+        ok = fill_words(lists[i], given[i], i == 2);
+    if (ok < 0)
+        return NULL;
+    c_marks_ready = ok;
+    return PyBool_FromLong(ok);
+}
+
 static PyMethodDef methods[] = {
     {"bind", fastwalk_bind, METH_VARARGS,
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, drop_invisible, Elem, RawBlock, "
      "block_cache, popup_words)"},
+    {"configure_marks", fastwalk_configure_marks, METH_VARARGS,
+     "configure_marks(keep, boiler_words, boiler_roles, content_words) -> whether C decides "
+     "block marks (False: the words are not all lower-case ASCII letters)"},
     {"walk", fastwalk_walk, METH_VARARGS,
      "walk(root_mem_id, walker): _Walker.walk over the node with that selectolax mem_id."},
     {NULL, NULL, 0, NULL},

@@ -498,6 +498,9 @@ def _load_fast_walk() -> Any:
             _BLOCK_INFO,
             _POPUP_WORDS,
         )
+        fast.configure_marks(
+            sorted(_KEEP_WORDS), sorted(_BOILER_WORDS), sorted(_BOILER_ROLES), _CONTENT_WORDS
+        )
     except (ImportError, OSError) as exc:
         log.info("the C page walk is unavailable (%s): the page walk runs in Python", exc)
         return None

@@ -195,3 +195,75 @@ def test_c_walk_equals_python_walk_on_every_corpus_page() -> None:
     for page in load_corpus(_CORPUS):
         slow, quick = _both(extract._utf8(page.html())[0])
         assert quick == slow, page.id
+
+
+def test_block_marks_are_decided_in_c_for_the_real_word_lists() -> None:
+    assert extract._FAST_WALK is not None
+    words = (
+        sorted(extract._KEEP_WORDS),
+        sorted(extract._BOILER_WORDS),
+        sorted(extract._BOILER_ROLES),
+        extract._CONTENT_WORDS,
+    )
+    assert extract._FAST_WALK.configure_marks(*words) is True
+    # A role word with a "k" could match a non-ASCII role through U+212A: C declines it.
+    assert extract._FAST_WALK.configure_marks(words[0], words[1], ["kiosk"], words[3]) is False
+    assert extract._FAST_WALK.configure_marks(*words) is True
+
+
+_VALUE_PARTS = [
+    "nav", "Nav", "relatedArticles", "article-body", "entry_content", "story", "sidebar",
+    "pullquote", "tweet", "ad", "ads", "x", "a1b2", "post-body-text", "col-md-8", "", " ",
+    "  ", "\t", "\x1c", "\n", "-", "_", "abcDef", "ABC", "aB", "Kelvin\u212a", "\u0130d",
+    "caf\u00e9", "sharing-with-a-single-developer", "main", "Main", "MENU", "navigation",
+    "articleBody", "ArticleBody", "x" * 130, "footer", "comment-list", "richtext",
+]  # fmt: skip
+values = st.one_of(
+    st.none(),
+    st.lists(st.sampled_from(_VALUE_PARTS), max_size=8).map("".join),
+    st.text(alphabet="aZ- _\t1\u00e9", max_size=20),
+)
+
+
+def _attr(name: str, value: str | None) -> str:
+    if value is None:
+        return ""
+    escaped = value.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f' {name}="{escaped}"'
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from(["div", "section", "article", "main", "p", "nav", "aside", "td", "x-box"]),
+    values,
+    values,
+    values,
+    values,
+    st.booleans(),
+)
+def test_c_block_marks_equal_pythons(
+    tag: str, cls: str | None, ident: str | None, role: str | None, prop: str | None, bare: bool
+) -> None:
+    attrs = _attr("class", cls) + _attr("id", ident) + _attr("role", role) + _attr("itemprop", prop)
+    if bare:
+        attrs += " data-x"  # an attribute the marks do not read
+    html = f"<html><body><{tag}{attrs}><p>Some prose words here.</p></{tag}></body></html>"
+    slow, quick = _both(html)
+    assert quick == slow
+
+
+def test_c_block_marks_on_long_class_and_id_values() -> None:
+    long_class = "story " + "a" * 395 + " ad"
+    cases = [
+        (long_class, "comment-list"),
+        ("nav " * 120, "main"),
+        ("x" * 399, "sidebar"),
+        ("x" * 398, "sidebar"),
+        ("articleBody " + "y" * 600, None),
+        (" ".join(["w"] * 40) + " articlebody", None),  # content past the 30th token
+        ("a" * 600 + "-articlebody", None),  # a token longer than C's buffer
+    ]
+    for cls, ident in cases:
+        html = f"<html><body><div{_attr('class', cls)}{_attr('id', ident)}>t</div></body></html>"
+        slow, quick = _both(html)
+        assert quick == slow, (cls[:40], ident)
