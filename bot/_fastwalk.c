@@ -588,6 +588,7 @@ typedef struct {
 } word_list;
 
 static word_list keep_words, boiler_words, boiler_roles, content_words;
+static unsigned int content_initials; /* bit c - 'a' set: a content word starts with c */
 static PyObject *marks_owner;    /* keeps the words' bytes alive */
 static int c_marks_ready = 0;
 static PyObject *cand_body, *cand_article, *cand_main, *cand_content;
@@ -596,7 +597,8 @@ static int
 in_list(const word_list *list, const char *word, size_t len)
 {
     for (int i = 0; i < list->n; i++) {
-        if (list->len[i] == len && memcmp(list->word[i], word, len) == 0)
+        if (list->len[i] == len && list->word[i][0] == word[0] &&
+            memcmp(list->word[i], word, len) == 0)
             return 1;
     }
     return 0;
@@ -720,10 +722,14 @@ marks_content(const unsigned char *text, size_t n)
         tokens++;
         if (long_token)
             return -1; /* a token too long for the buffer: let Python decide */
-        for (int w = 0; w < content_words.n; w++) {
-            size_t len = content_words.len[w];
-            for (size_t at = 0; at + len <= m; at++) {
-                if (memcmp(buf + at, content_words.word[w], len) == 0)
+        for (size_t at = 0; at < m; at++) {
+            unsigned char c = (unsigned char)buf[at];
+            if (c < 'a' || c > 'z' || !(content_initials & (1u << (c - 'a'))))
+                continue;
+            for (int w = 0; w < content_words.n; w++) {
+                size_t len = content_words.len[w];
+                if (content_words.word[w][0] == (char)c && at + len <= m &&
+                    memcmp(buf + at, content_words.word[w], len) == 0)
                     return 1;
             }
         }
@@ -1265,6 +1271,18 @@ fastwalk_configure_marks(PyObject *self, PyObject *args)
         ok = fill_words(lists[i], given[i], i == 2);
     if (ok < 0)
         return NULL;
+    content_initials = 0;
+    for (int i = 0; i < content_words.n; i++) {
+        if (content_words.len[i] == 0) {
+            ok = 0; /* "" would be in every value: leave that to Python */
+            break;
+        }
+        content_initials |= 1u << (content_words.word[i][0] - 'a');
+    }
+    for (int i = 0; i < keep_words.n && ok; i++)
+        ok = keep_words.len[i] > 0;
+    for (int i = 0; i < boiler_words.n && ok; i++)
+        ok = boiler_words.len[i] > 0;
     c_marks_ready = ok;
     return PyBool_FromLong(ok);
 }
