@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
+from hypothesis import strategies as st
 from selectolax.lexbor import LexborNode
 
 from bot.extract import (
@@ -240,3 +242,24 @@ def reference_too_deep(html: str) -> bool:
     )
     tags = opened.total() + closed.total()
     return unclosed * tags > _PARSE_BUDGET
+
+
+def _render(node: tuple[str, str, list[str]]) -> str:
+    tag, attrs, children = node
+    inner = "".join(children)
+    if tag == "br":
+        return f"<br{attrs}>{inner}"
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+def html_trees(
+    tags: Sequence[str], attrs: Sequence[str], texts: Sequence[str], *, max_leaves: int
+) -> st.SearchStrategy[str]:
+    """Random HTML fragments: nested elements of ``tags`` with one of ``attrs``, leaves ``texts``."""
+    return st.recursive(
+        st.sampled_from(texts),
+        lambda children: st.tuples(
+            st.sampled_from(tags), st.sampled_from(attrs), st.lists(children, max_size=5)
+        ).map(_render),
+        max_leaves=max_leaves,
+    )

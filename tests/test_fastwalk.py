@@ -23,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from bot import extract
 from bot.extract import _load_fast_walk, _walk_record, _Walker, extract_html
+from tests.speedups_support import html_trees
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -90,14 +91,9 @@ def test_c_walk_equals_python_walk_on_a_deep_tree() -> None:
 
 
 def test_c_walk_starts_at_the_document_element_when_there_is_no_body() -> None:
-    tree = LexborHTMLParser("<frameset><frame src=a></frameset>")
-    root = tree.body if tree.body is not None else tree.root
-    assert root is not None
-    slow, quick = _Walker(), _Walker()
-    slow.walk_python(root)
-    assert extract._FAST_WALK is not None
-    extract._FAST_WALK.walk(root.mem_id, quick)
-    assert _walk_record(quick) == _walk_record(slow)
+    assert LexborHTMLParser("<frameset><frame src=a></frameset>").body is None
+    slow, quick = _both("<frameset><frame src=a></frameset>")
+    assert quick == slow
 
 
 _TAGS = [
@@ -113,20 +109,7 @@ _ATTRS = [
 _TEXTS = ["Hi", " a b ", "\n", "\u00ad", "x\u200by", "\u00a0", "caf\u00e9", "A sentence of prose."]
 
 
-def _render(node: tuple[str, str, list[str]]) -> str:
-    tag, attrs, children = node
-    if tag == "br":
-        return f"<br{attrs}>" + "".join(children)
-    return f"<{tag}{attrs}>{''.join(children)}</{tag}>"
-
-
-pages = st.recursive(
-    st.sampled_from(_TEXTS),
-    lambda children: st.tuples(
-        st.sampled_from(_TAGS), st.sampled_from(_ATTRS), st.lists(children, max_size=5)
-    ).map(_render),
-    max_leaves=50,
-)
+pages = html_trees(_TAGS, _ATTRS, _TEXTS, max_leaves=50)
 
 
 @settings(max_examples=400, deadline=None)

@@ -25,7 +25,12 @@ from bot.models import QuoteInput
 from bot.textnorm import tokenize
 from bot.verify import check_page
 from tests.sample_texts import ARTICLE_BLOCKS, ARTICLE_TEXT, OTHER_ARTICLE_TEXT, article_html
-from tests.speedups_support import ReferenceWalker, reference_tokens, reference_too_deep
+from tests.speedups_support import (
+    ReferenceWalker,
+    html_trees,
+    reference_tokens,
+    reference_too_deep,
+)
 
 TRICKY = (
     "ab1 ,.'\u2019`\u00b4\u2032\u02bc\u2018\u00ad\u200b\u200c\u200d\u2060\ufeff\n\t\u00a0\u2028"
@@ -126,21 +131,7 @@ _TEXTS = [
 ]
 
 
-def _render(node: tuple[str, str, list[str]]) -> str:
-    tag, attrs, children = node
-    inner = "".join(children)
-    if tag == "br":
-        return f"<br{attrs}>{inner}"
-    return f"<{tag}{attrs}>{inner}</{tag}>"
-
-
-html_fragments = st.recursive(
-    st.sampled_from(_TEXTS),
-    lambda children: st.tuples(
-        st.sampled_from(_TAGS), st.sampled_from(_ATTRS), st.lists(children, max_size=5)
-    ).map(_render),
-    max_leaves=40,
-)
+html_fragments = html_trees(_TAGS, _ATTRS, _TEXTS, max_leaves=40)
 
 
 def _walks(html: str) -> tuple[object, object]:
