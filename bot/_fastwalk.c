@@ -1207,6 +1207,382 @@ fastwalk_configure(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------ main content in C
+ *
+ * _mark_main and _choose_main of bot/extract.py over the walk's records, line for line: prose
+ * sums per element, the three levels of boilerplate strictness, then the article container.
+ * The shares and the prose kinds come from Python (configure_main). */
+
+enum { CAND_NONE = 0, CAND_BODY, CAND_CONTENT, CAND_ARTICLE, CAND_MAIN };
+
+static double main_share, marked_share, density_share, first_article_share;
+static long long min_prose;
+static PyObject *prose_kinds; /* tuple of str */
+static int main_ready = 0;
+
+static PyObject *s_parent, *s_boiler, *s_candidate, *s_text, *s_kind, *s_elem, *s_link_chars,
+    *s_aside;
+
+static int
+is_cjk(Py_UCS4 ch)
+{
+    return (ch >= 0x3040 && ch <= 0x30ff) || (ch >= 0x3400 && ch <= 0x9fff) ||
+           (ch >= 0xac00 && ch <= 0xd7af) || (ch >= 0xf900 && ch <= 0xfaff);
+}
+
+/* _weight: length, a CJK character counting three. */
+static long long
+text_weight(PyObject *text)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    if (PyUnicode_IS_ASCII(text))
+        return n;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    long long cjk = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (is_cjk(PyUnicode_READ(kind, data, i)))
+            cjk++;
+    }
+    return n + 2 * cjk;
+}
+
+static long long
+attr_long(PyObject *obj, PyObject *name, int *err)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL) {
+        *err = 1;
+        return 0;
+    }
+    long long out = PyLong_AsLongLong(v);
+    Py_DECREF(v);
+    if (out == -1 && PyErr_Occurred())
+        *err = 1;
+    return out;
+}
+
+static int
+attr_truth(PyObject *obj, PyObject *name, int *err)
+{
+    PyObject *v = PyObject_GetAttr(obj, name);
+    if (v == NULL) {
+        *err = 1;
+        return 0;
+    }
+    int out = PyObject_IsTrue(v);
+    Py_DECREF(v);
+    if (out < 0)
+        *err = 1;
+    return out > 0;
+}
+
+typedef struct {
+    Py_ssize_t n;
+    Py_ssize_t *parent;
+    char *rec_boiler, *cand, *boiler, *inside_boiler, *in_main, *is_root;
+    long long *prose, *para, *heads, *own, *clean, *nested;
+    Py_ssize_t *nearest, *found;
+} main_arrays;
+
+static void
+main_free(main_arrays *a)
+{
+    PyMem_Free(a->parent);
+    PyMem_Free(a->rec_boiler);
+    PyMem_Free(a->prose);
+    PyMem_Free(a->nearest);
+}
+
+static int
+main_alloc(main_arrays *a, Py_ssize_t n)
+{
+    memset(a, 0, sizeof(*a));
+    a->n = n;
+    size_t un = (size_t)(n > 0 ? n : 1);
+    a->parent = PyMem_Calloc(un, sizeof(Py_ssize_t));
+    a->rec_boiler = PyMem_Calloc(un, 6);
+    a->prose = PyMem_Calloc(un, 6 * sizeof(long long));
+    a->nearest = PyMem_Calloc(un, 2 * sizeof(Py_ssize_t));
+    if (!a->parent || !a->rec_boiler || !a->prose || !a->nearest) {
+        main_free(a);
+        PyErr_NoMemory();
+        return -1;
+    }
+    a->cand = a->rec_boiler + un;
+    a->boiler = a->cand + un;
+    a->inside_boiler = a->boiler + un;
+    a->in_main = a->inside_boiler + un;
+    a->is_root = a->in_main + un;
+    a->para = a->prose + un;
+    a->heads = a->para + un;
+    a->own = a->heads + un;
+    a->clean = a->own + un;
+    a->nested = a->clean + un;
+    a->found = a->nearest + un;
+    return 0;
+}
+
+/* outermost(kind): elements with that candidate outside boilerplate and outside another such
+ * element (into a->found, returns how many); a->nested gets the prose nested right inside. */
+static Py_ssize_t
+outermost(main_arrays *a, int kind)
+{
+    Py_ssize_t count = 0;
+    for (Py_ssize_t i = 0; i < a->n; i++) {
+        a->nearest[i] = 0;
+        a->nested[i] = 0;
+    }
+    for (Py_ssize_t i = 1; i < a->n; i++) {
+        Py_ssize_t parent = a->parent[i];
+        a->nearest[i] = a->cand[parent] == kind ? parent : a->nearest[parent];
+        if (a->cand[i] == kind) {
+            if (a->nearest[i])
+                a->nested[a->nearest[i]] += a->clean[i];
+            else if (!a->inside_boiler[i])
+                a->found[count++] = i;
+        }
+    }
+    return count;
+}
+
+/* _choose_main: marks a->is_root for the chosen roots (none when the page has no clean prose). */
+static void
+choose_main(main_arrays *a)
+{
+    long long total = a->clean[0];
+    Py_ssize_t n = a->n;
+    if (total == 0)
+        return;
+    for (Py_ssize_t i = 1; i < n; i++)
+        a->inside_boiler[i] = a->inside_boiler[a->parent[i]] || a->boiler[i];
+    int marked[2] = {CAND_BODY, CAND_CONTENT};
+    for (int m = 0; m < 2; m++) {
+        Py_ssize_t count = outermost(a, marked[m]);
+        long long sum = 0;
+        for (Py_ssize_t j = 0; j < count; j++)
+            sum += a->clean[a->found[j]];
+        if (count && (double)sum >= marked_share * (double)total) {
+            for (Py_ssize_t j = 0; j < count; j++)
+                a->is_root[a->found[j]] = 1;
+            return;
+        }
+    }
+    Py_ssize_t count = outermost(a, CAND_ARTICLE);
+    long long sum = 0;
+    for (Py_ssize_t j = 0; j < count; j++)
+        sum += a->clean[a->found[j]];
+    if (count && (double)sum >= main_share * (double)total) {
+        /* "single": articles not made mostly of other articles (else all of them) */
+        Py_ssize_t singles = 0;
+        for (Py_ssize_t j = 0; j < count; j++) {
+            Py_ssize_t i = a->found[j];
+            if (a->nested[i] * 2 < a->clean[i])
+                singles++;
+        }
+        int use_all = singles == 0;
+        long long biggest = -1;
+        for (Py_ssize_t j = 0; j < count; j++) {
+            Py_ssize_t i = a->found[j];
+            if ((use_all || a->nested[i] * 2 < a->clean[i]) && a->clean[i] > biggest)
+                biggest = a->clean[i];
+        }
+        for (Py_ssize_t j = 0; j < count; j++) {
+            Py_ssize_t i = a->found[j];
+            if ((use_all || a->nested[i] * 2 < a->clean[i]) &&
+                (double)a->clean[i] >= first_article_share * (double)biggest) {
+                a->is_root[i] = 1;
+                return;
+            }
+        }
+    }
+    count = outermost(a, CAND_MAIN);
+    if (count) {
+        Py_ssize_t best = a->found[0];
+        for (Py_ssize_t j = 1; j < count; j++) {
+            if (a->clean[a->found[j]] > a->clean[best])
+                best = a->found[j];
+        }
+        if ((double)a->clean[best] >= main_share * (double)total) {
+            a->is_root[best] = 1;
+            return;
+        }
+    }
+    Py_ssize_t best = 0;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        if ((double)a->clean[i] >= density_share * (double)total && !a->inside_boiler[i])
+            best = i;
+    }
+    a->is_root[best] = 1; /* 0, the document, when no element holds enough */
+}
+
+static int
+candidate_code(PyObject *cand)
+{
+    if (cand == Py_None || !PyUnicode_Check(cand))
+        return CAND_NONE;
+    if (PyUnicode_CompareWithASCIIString(cand, "body") == 0)
+        return CAND_BODY;
+    if (PyUnicode_CompareWithASCIIString(cand, "content") == 0)
+        return CAND_CONTENT;
+    if (PyUnicode_CompareWithASCIIString(cand, "article") == 0)
+        return CAND_ARTICLE;
+    if (PyUnicode_CompareWithASCIIString(cand, "main") == 0)
+        return CAND_MAIN;
+    return CAND_NONE + 8; /* another value: a candidate of no kind looked for */
+}
+
+static PyObject *
+fastwalk_mark_main(PyObject *self, PyObject *args)
+{
+    PyObject *elems, *blocks;
+    if (!PyArg_ParseTuple(args, "O!O!:mark_main", &PyList_Type, &elems, &PyList_Type, &blocks))
+        return NULL;
+    if (!main_ready) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_main() first");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(elems), nb = PyList_GET_SIZE(blocks);
+    main_arrays a;
+    if (main_alloc(&a, n) < 0)
+        return NULL;
+    Py_ssize_t *block_elem = PyMem_Calloc((size_t)(nb > 0 ? nb : 1), sizeof(Py_ssize_t));
+    char *block_aside = PyMem_Calloc((size_t)(nb > 0 ? nb : 1), 1);
+    PyObject *out = NULL;
+    int err = 0;
+    if (block_elem == NULL || block_aside == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n && !err; i++) {
+        PyObject *rec = PyList_GET_ITEM(elems, i);
+        a.parent[i] = (Py_ssize_t)attr_long(rec, s_parent, &err);
+        a.rec_boiler[i] = (char)attr_truth(rec, s_boiler, &err);
+        if (!err) {
+            PyObject *cand = PyObject_GetAttr(rec, s_candidate);
+            if (cand == NULL)
+                err = 1;
+            else {
+                a.cand[i] = (char)candidate_code(cand);
+                Py_DECREF(cand);
+            }
+        }
+        if (!err && i > 0 && (a.parent[i] < 0 || a.parent[i] >= i)) {
+            PyErr_SetString(PyExc_ValueError, "element records are not in document order");
+            err = 1;
+        }
+    }
+    for (Py_ssize_t b = 0; b < nb && !err; b++) {
+        PyObject *block = PyList_GET_ITEM(blocks, b);
+        Py_ssize_t elem = (Py_ssize_t)attr_long(block, s_elem, &err);
+        int aside = attr_truth(block, s_aside, &err);
+        if (err)
+            break;
+        if (elem < 0 || elem >= n) {
+            PyErr_SetString(PyExc_ValueError, "a block names no element record");
+            err = 1;
+            break;
+        }
+        block_elem[b] = elem;
+        block_aside[b] = (char)aside;
+        if (aside)
+            continue;
+        PyObject *text = PyObject_GetAttr(block, s_text);
+        PyObject *kind = text ? PyObject_GetAttr(block, s_kind) : NULL;
+        long long link_chars = kind ? attr_long(block, s_link_chars, &err) : 0;
+        if (text == NULL || kind == NULL || err || !PyUnicode_Check(text)) {
+            Py_XDECREF(text);
+            Py_XDECREF(kind);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a block's text must be a str");
+            err = 1;
+            break;
+        }
+        long long size = text_weight(text);
+        long long chars = PyUnicode_GET_LENGTH(text);
+        int prose_kind = PySequence_Contains(prose_kinds, kind);
+        int paragraph = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "paragraph") == 0;
+        int heading = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "heading") == 0;
+        Py_DECREF(text);
+        Py_DECREF(kind);
+        if (prose_kind < 0) {
+            err = 1;
+            break;
+        }
+        if (size >= min_prose && prose_kind && link_chars * 2 < chars)
+            a.prose[elem] += size;
+        if (paragraph && link_chars * 2 < chars)
+            a.para[elem] += size;
+        else if (heading && link_chars * 5 >= chars * 3)
+            a.heads[elem] += 1;
+    }
+    if (err)
+        goto done;
+    memcpy(a.own, a.prose, (size_t)n * sizeof(long long));
+    for (Py_ssize_t i = n - 1; i > 0; i--) {
+        Py_ssize_t parent = a.parent[i];
+        a.prose[parent] += a.prose[i];
+        a.para[parent] += a.para[i];
+        a.heads[parent] += a.heads[i];
+    }
+    long long page_prose = n ? a.prose[0] : 0;
+    for (int level = 2; level >= 0; level--) {
+        for (Py_ssize_t i = 1; i < n; i++) {
+            int teasers = level == 2 && a.heads[i] >= 3 && a.para[i] < 200 * a.heads[i];
+            int marked = level > 0 && (a.rec_boiler[i] || teasers);
+            a.boiler[i] = (char)(marked && a.prose[i] * 2 <= page_prose);
+        }
+        memcpy(a.clean, a.own, (size_t)n * sizeof(long long));
+        for (Py_ssize_t i = n - 1; i > 0; i--) {
+            if (!a.boiler[i])
+                a.clean[a.parent[i]] += a.clean[i];
+        }
+        if (n == 0 || a.clean[0] * 4 >= page_prose || (level == 1 && a.clean[0]))
+            break;
+    }
+    if (n > 0)
+        choose_main(&a);
+    for (Py_ssize_t i = 1; i < n; i++)
+        a.in_main[i] = a.is_root[i] || (a.in_main[a.parent[i]] && !a.boiler[i]);
+    out = PyList_New(nb);
+    if (out == NULL)
+        goto done;
+    for (Py_ssize_t b = 0; b < nb; b++) {
+        int flag = a.in_main[block_elem[b]] && !block_aside[b];
+        PyList_SET_ITEM(out, b, Py_NewRef(flag ? Py_True : Py_False));
+    }
+done:
+    PyMem_Free(block_elem);
+    PyMem_Free(block_aside);
+    main_free(&a);
+    return out;
+}
+
+static PyObject *
+fastwalk_configure_main(PyObject *self, PyObject *args)
+{
+    PyObject *kinds;
+    if (!PyArg_ParseTuple(args, "LddddO!:configure_main", &min_prose, &main_share, &marked_share,
+                          &density_share, &first_article_share, &PyTuple_Type, &kinds))
+        return NULL;
+    Py_XSETREF(prose_kinds, Py_NewRef(kinds));
+    if (s_parent == NULL) {
+        s_parent = PyUnicode_InternFromString("parent");
+        s_boiler = PyUnicode_InternFromString("boiler");
+        s_candidate = PyUnicode_InternFromString("candidate");
+        s_text = PyUnicode_InternFromString("text");
+        s_kind = PyUnicode_InternFromString("kind");
+        s_elem = PyUnicode_InternFromString("elem");
+        s_link_chars = PyUnicode_InternFromString("link_chars");
+        s_aside = PyUnicode_InternFromString("aside");
+        if (!s_parent || !s_boiler || !s_candidate || !s_text || !s_kind || !s_elem ||
+            !s_link_chars || !s_aside)
+            return NULL;
+    }
+    main_ready = 1;
+    Py_RETURN_NONE;
+}
+
 static int
 fill_words(word_list *list, PyObject *words, int refuse_k)
 {
@@ -1296,6 +1672,11 @@ static PyMethodDef methods[] = {
     {"configure_marks", fastwalk_configure_marks, METH_VARARGS,
      "configure_marks(keep, boiler_words, boiler_roles, content_words) -> whether C decides "
      "block marks (False: the words are not all lower-case ASCII letters)"},
+    {"configure_main", fastwalk_configure_main, METH_VARARGS,
+     "configure_main(min_prose, main_share, marked_share, density_share, first_article_share, "
+     "prose_kinds)"},
+    {"mark_main", fastwalk_mark_main, METH_VARARGS,
+     "mark_main(elems, blocks) -> list[bool]: _mark_main of bot.extract over the walk's records."},
     {"walk", fastwalk_walk, METH_VARARGS,
      "walk(root_mem_id, walker): _Walker.walk over the node with that selectolax mem_id."},
     {NULL, NULL, 0, NULL},

@@ -501,6 +501,14 @@ def _load_fast_walk() -> Any:
         fast.configure_marks(
             sorted(_KEEP_WORDS), sorted(_BOILER_WORDS), sorted(_BOILER_ROLES), _CONTENT_WORDS
         )
+        fast.configure_main(
+            _MIN_PROSE,
+            _MAIN_SHARE,
+            _MARKED_SHARE,
+            _DENSITY_SHARE,
+            _FIRST_ARTICLE_SHARE,
+            _PROSE_KINDS,
+        )
     except (ImportError, OSError) as exc:
         log.info("the C page walk is unavailable (%s): the page walk runs in Python", exc)
         return None
@@ -510,7 +518,9 @@ def _load_fast_walk() -> Any:
     slow, quick = _Walker(), _Walker()
     slow.walk_python(body)
     fast.walk(body.mem_id, quick)
-    if _walk_record(slow) != _walk_record(quick):
+    if _walk_record(slow) != _walk_record(quick) or fast.mark_main(
+        quick.elems, quick.blocks
+    ) != _mark_main_python(slow):
         log.warning("the C page walk disagrees with the Python walk: the walk runs in Python")
         return None
     return fast
@@ -545,15 +555,26 @@ def _weight(text: str) -> int:
     return len(text) + 2 * len(_CJK.findall(text))
 
 
+_PROSE_KINDS = ("paragraph", "quote", "other", "pre", "list_item", "table")
+
+
 def _is_prose(block: _RawBlock, weight: int) -> bool:
     return (
         weight >= _MIN_PROSE
-        and block.kind in ("paragraph", "quote", "other", "pre", "list_item", "table")
+        and block.kind in _PROSE_KINDS
         and block.link_chars * 2 < len(block.text)
     )
 
 
 def _mark_main(walker: _Walker) -> list[bool]:
+    """Which blocks belong to the article (in C when the C walk is in use)."""
+    if _FAST_WALK is not None:
+        flags: list[bool] = _FAST_WALK.mark_main(walker.elems, walker.blocks)
+        return flags
+    return _mark_main_python(walker)
+
+
+def _mark_main_python(walker: _Walker) -> list[bool]:
     """Which blocks belong to the article, decided on element records only (all passes O(n))."""
     elems, blocks = walker.elems, walker.blocks
     n = len(elems)

@@ -22,13 +22,20 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from bot import extract
-from bot.extract import _load_fast_walk, _walk_record, _Walker, extract_html
+from bot.extract import (
+    _load_fast_walk,
+    _mark_main_python,
+    _walk_record,
+    _Walker,
+    extract_html,
+)
 from tests.speedups_support import html_trees
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _both(html: str) -> tuple[Any, Any]:
+    """(Python, C) walks of ``html`` and the article marks made from each."""
     tree = LexborHTMLParser(html)
     root = tree.body if tree.body is not None else tree.root
     assert root is not None
@@ -36,7 +43,9 @@ def _both(html: str) -> tuple[Any, Any]:
     slow.walk_python(root)
     assert extract._FAST_WALK is not None
     extract._FAST_WALK.walk(root.mem_id, quick)
-    return _walk_record(slow), _walk_record(quick)
+    slow_main = _mark_main_python(slow)
+    quick_main = extract._FAST_WALK.mark_main(quick.elems, quick.blocks)
+    return (_walk_record(slow), slow_main), (_walk_record(quick), quick_main)
 
 
 def test_the_c_walk_is_built_and_used() -> None:
@@ -81,7 +90,7 @@ def test_c_walk_equals_python_walk_with_more_tags_than_its_cache() -> None:
     html = "".join(f"<x-t{i} class='c{i % 7}'>w{i} </x-t{i}><t{i}>i{i}</t{i}>" for i in range(600))
     slow, quick = _both(f"<html><body><article>{html}</article></body></html>")
     assert quick == slow
-    assert len(quick[1]) > 600
+    assert len(quick[0][1]) > 600
 
 
 def test_c_walk_equals_python_walk_on_a_deep_tree() -> None:
@@ -106,7 +115,11 @@ _ATTRS = [
     ' aria-hidden="true"', ' style="display:none"', ' class="pullquote"', " class",
     ' class="nav" id="a"', ' class="\u0130 tooltip"',
 ]  # fmt: skip
-_TEXTS = ["Hi", " a b ", "\n", "\u00ad", "x\u200by", "\u00a0", "caf\u00e9", "A sentence of prose."]
+_TEXTS = [
+    "Hi", " a b ", "\n", "\u00ad", "x\u200by", "\u00a0", "caf\u00e9", "A sentence of prose.",
+    "A longer sentence of article prose, well over thirty characters.",
+    "\u4e2d\u6587\u53e5\u5b50\u5f88\u957f\u7684\u4e00\u6bb5\u6587\u5b57",
+]  # fmt: skip
 
 
 pages = html_trees(_TAGS, _ATTRS, _TEXTS, max_leaves=50)
@@ -250,3 +263,34 @@ def test_c_block_marks_on_long_class_and_id_values() -> None:
         html = f"<html><body><div{_attr('class', cls)}{_attr('id', ident)}>t</div></body></html>"
         slow, quick = _both(html)
         assert quick == slow, (cls[:40], ident)
+
+
+_PROSE = "A sentence of article prose that is long enough to count, and then some more. "
+
+
+def _teasers(n: int) -> str:
+    return "".join(f"<h3><a href=/t{i}>Teaser headline number {i}</a></h3>" for i in range(n))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<article><p>{_PROSE * 3}</p></article><article><p>{_PROSE}</p></article>",
+        f"<article><article><p>{_PROSE}</p></article><article><p>{_PROSE}</p></article></article>",
+        f"<main><p>{_PROSE * 2}</p></main><aside><p>{_PROSE}</p></aside>",
+        f"<div itemprop=articleBody><p>{_PROSE}</p></div><div><p>{_PROSE * 4}</p></div>",
+        f"<div class=article-body><p>{_PROSE * 2}</p></div><nav><p>{_PROSE}</p></nav>",
+        f"<div><div><p>{_PROSE * 5}</p></div></div><footer><p>{_PROSE}</p></footer>",
+        f"<section>{_teasers(4)}<p>short</p></section><div><p>{_PROSE}</p></div>",
+        f"<form><div><p>{_PROSE * 3}</p></div></form>",
+        f"<nav><p>{_PROSE}</p></nav><aside><p>{_PROSE}</p></aside>",
+        f"<ul>{''.join(f'<li><a href=/{i}>{_PROSE}</a></li>' for i in range(5))}</ul>",
+        "<p>tiny</p>",
+        "",
+        f"<main><p>{_PROSE}</p></main><main><p>{_PROSE * 2}</p></main><div><p>{_PROSE}</p></div>",
+        f"<p>\u4e2d\u6587\u53e5\u5b50\u5f88\u957f\u7684\u4e00\u6bb5\u6587\u5b57</p><div class=sidebar><p>{_PROSE}</p></div>",
+    ],
+)
+def test_c_article_marks_equal_pythons(body: str) -> None:
+    slow, quick = _both(f"<html><body>{body}</body></html>")
+    assert quick == slow
