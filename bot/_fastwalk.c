@@ -83,6 +83,7 @@ static PyObject *block_cache;   /* _BLOCK_INFO: (tag, class, role, itemprop) -> 
 static char popup_words[MAX_POPUP_WORDS][32];
 static size_t popup_lens[MAX_POPUP_WORDS];
 static int n_popup_words = -1; /* -1: call popup_fn */
+static unsigned int popup_initials;  /* bit c - 'a': a popup word starts with c */
 
 /* Kinds as small codes; KIND_NONE is a tag without a kind of its own. */
 enum { KIND_NONE = -1, KIND_OTHER = 0, KIND_QUOTE, KIND_CAPTION, KIND_PRE, KIND_FIXED };
@@ -556,9 +557,20 @@ is_popup_class(void *attr)
     if (value == NULL)
         return 0;
     if (n_popup_words >= 0) {
-        for (int i = 0; i < n_popup_words; i++) {
-            if (contains_folded(value, len, popup_words[i], popup_lens[i]))
-                return 1;
+        /* One pass: only where a popup word can start is any compared. */
+        for (size_t at = 0; at < len; at++) {
+            unsigned char c = value[at];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c - 'A' + 'a');
+            if (c < 'a' || c > 'z' || !(popup_initials & (1u << (c - 'a'))))
+                continue;
+            for (int i = 0; i < n_popup_words; i++) {
+                size_t wl = popup_lens[i];
+                /* the value's next wl bytes, searched as a haystack of exactly the word's size */
+                if ((unsigned char)popup_words[i][0] == c && len - at >= wl &&
+                    contains_folded(value + at, wl, popup_words[i], wl))
+                    return 1;
+            }
         }
         return 0;
     }
@@ -585,6 +597,8 @@ typedef struct {
     const char *word[MAX_MARK_WORDS];
     size_t len[MAX_MARK_WORDS];
     int n;
+    unsigned char by_initial[26][MAX_MARK_WORDS]; /* indices of the words starting with a..z */
+    int n_initial[26];
 } word_list;
 
 static word_list keep_words, boiler_words, boiler_roles, content_words;
@@ -596,9 +610,12 @@ static PyObject *cand_body, *cand_article, *cand_main, *cand_content;
 static int
 in_list(const word_list *list, const char *word, size_t len)
 {
-    for (int i = 0; i < list->n; i++) {
-        if (list->len[i] == len && list->word[i][0] == word[0] &&
-            memcmp(list->word[i], word, len) == 0)
+    unsigned char c = (unsigned char)word[0];
+    if (c < 'a' || c > 'z')
+        return 0; /* every listed word is lower-case letters */
+    for (int k = 0; k < list->n_initial[c - 'a']; k++) {
+        int i = list->by_initial[c - 'a'][k];
+        if (list->len[i] == len && memcmp(list->word[i], word, len) == 0)
             return 1;
     }
     return 0;
@@ -1200,9 +1217,14 @@ fastwalk_configure(PyObject *self, PyObject *args)
             if (text[j] < 'a' || text[j] > 'z' || text[j] == 'k')
                 Py_RETURN_NONE;
         }
+        if (len == 0)
+            Py_RETURN_NONE;
         memcpy(popup_words[i], text, (size_t)len);
         popup_lens[i] = (size_t)len;
     }
+    popup_initials = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        popup_initials |= 1u << (popup_words[i][0] - 'a');
     n_popup_words = (int)n;
     Py_RETURN_NONE;
 }
@@ -1591,6 +1613,7 @@ fill_words(word_list *list, PyObject *words, int refuse_k)
         return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     list->n = 0;
+    memset(list->n_initial, 0, sizeof(list->n_initial));
     if (n > MAX_MARK_WORDS) {
         Py_DECREF(seq);
         return 0;
@@ -1614,8 +1637,14 @@ fill_words(word_list *list, PyObject *words, int refuse_k)
             Py_DECREF(seq);
             return -1;
         }
+        if (len == 0) {
+            Py_DECREF(seq);
+            return 0;
+        }
         list->word[list->n] = text;
         list->len[list->n] = (size_t)len;
+        int initial = text[0] - 'a';
+        list->by_initial[initial][list->n_initial[initial]++] = (unsigned char)list->n;
         list->n++;
     }
     Py_DECREF(seq);
