@@ -59,14 +59,21 @@ def _split_list(text: str) -> list[str]:
 def _clean(text: str | None, limit: int = 1000) -> str:
     if not text:
         return ""
-    return _WS.sub(" ", text[: limit * 4]).strip()[:limit]
+    # str.split() splits on exactly the characters \s matches (str.isspace), so this is
+    # _WS.sub(" ", text).strip() at a quarter of the cost.
+    return " ".join(text[: limit * 4].split())[:limit]
 
 
 def _fold(text: str) -> str:
     """Case- and accent-insensitive key, so "José" and "JOSE" count as one name."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _WS.sub(" ", stripped.casefold()).strip(" .")
+    if text.isascii():
+        stripped = text  # NFKD leaves ASCII as it is, and no ASCII character is combining
+    else:
+        decomposed = unicodedata.normalize("NFKD", text)
+        stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # Joining the split words differs from _WS.sub(" ", ...) only by spaces at either end,
+    # which the strip removes anyway.
+    return " ".join(stripped.casefold().split()).strip(" .")
 
 
 def _attr(node: LexborNode, name: str) -> str:
@@ -79,34 +86,66 @@ def _node_text(node: LexborNode, limit: int = 2000) -> str:
     return _clean(_lines_of(node), limit)
 
 
+_CAMEL = re.compile(r"([a-z])([A-Z])")
+_LETTERS = re.compile(r"[a-z]+")
+
+
 def _words(node: LexborNode) -> set[str]:
     """Lower-case words of an element's class and id ("articleBody__byline" -> article, body, byline)."""
-    raw = f"{_attr(node, 'class')} {_attr(node, 'id')}"[:500]
-    raw = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw).lower()
-    return set(re.findall(r"[a-z]+", raw))
+    attrs = node.attributes
+    klass, ident = attrs.get("class"), attrs.get("id")
+    if not klass and not ident:
+        return set()
+    raw = f"{klass if isinstance(klass, str) else ''} {ident if isinstance(ident, str) else ''}"
+    raw = raw[:500]
+    lowered = raw.lower()
+    if lowered != raw:  # some letter is upper-case: split "articleBody" first
+        lowered = _CAMEL.sub(r"\1 \2", raw).lower()
+    return set(_LETTERS.findall(lowered))
 
 
 # --------------------------------------------------------------------------- meta tags
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, list[str]]:
-    """All <meta> contents keyed by lower-cased name/property/itemprop, in document order."""
+_META_KEYS = ("property", "name", "itemprop", "http-equiv")
+
+
+def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[LexborNode]]:
+    """The <meta> contents this module reads (_META_READ), keyed by lower-cased
+    name/property/itemprop, in document order; and the rel=canonical <link>s.
+
+    One walk of the tree instead of three (meta, and the links read twice): a selector list
+    gives its matches in document order, so each kind keeps its order. Most of a page's
+    <meta>s (viewport, description, images) are never read: their contents are not cleaned."""
     tags: dict[str, list[str]] = {}
-    for node in tree.css("meta"):
+    links: list[LexborNode] = []
+    for node in tree.css('meta, link[rel~="canonical"]'):
+        if node.tag != "meta":
+            links.append(node)
+            continue
         attrs = node.attributes
         content = attrs.get("content")
-        if not isinstance(content, str):
+        if not content or not isinstance(content, str):
             continue
-        content = _clean(content, 2000)
-        if not content:
-            continue
-        for key_attr in ("property", "name", "itemprop", "http-equiv"):
+        cleaned: str | None = None
+        for key_attr in _META_KEYS:
             key = attrs.get(key_attr)
-            if isinstance(key, str) and key:
-                # Some pages write several properties in one attribute ("og:title twitter:title").
-                for k in key.lower().split():
-                    tags.setdefault(k, []).append(content)
-    return tags
+            if not key or not isinstance(key, str):
+                continue
+            # Some pages write several properties in one attribute ("og:title twitter:title").
+            for k in key.lower().split():
+                if k not in _META_READ:
+                    continue
+                if cleaned is None:
+                    cleaned = _clean(content, 2000)
+                if not cleaned:
+                    continue  # whitespace only: no value under any key
+                values = tags.get(k)
+                if values is None:
+                    tags[k] = [cleaned]
+                else:
+                    values.append(cleaned)
+    return tags, links
 
 
 def _first(tags: dict[str, list[str]], *keys: str) -> str | None:
@@ -123,9 +162,10 @@ def _first(tags: dict[str, list[str]], *keys: str) -> str | None:
 def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page (top level first, then @graph and nested objects)."""
     found: list[tuple[int, dict[str, Any]]] = []
-    for node in tree.css("script"):
-        if "ld+json" not in _attr(node, "type").lower():
-            continue
+    # lexbor's "i" flag folds ASCII letters only; str.lower() folds more, but no other character
+    # lower-cases to a letter of "ld+json", so this finds the same scripts as testing
+    # '"ld+json" in type.lower()' on every <script>, without reading every script's attributes.
+    for node in tree.css('script[type*="ld+json" i]'):
         raw = node.text(deep=True) or ""
         if len(raw) > _MAX_JSONLD_CHARS:
             continue
@@ -138,10 +178,19 @@ def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     return [obj for _, obj in found[:_MAX_JSONLD_OBJECTS]]
 
 
+_CDATA_WRAPPER = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
+_COMMENT_WRAPPER = re.compile(r"^\s*<!--|-->\s*$")
+
+
 def _loads_lenient(raw: str) -> Any:
     text = raw.strip()
-    text = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text)
-    text = re.sub(r"^\s*<!--|-->\s*$", "", text).strip().rstrip(";")
+    # Each regex costs far more than json.loads on a long script, and can only match where its
+    # marker is: test for the markers first.
+    if "<![CDATA[" in text or "]]>" in text:
+        text = _CDATA_WRAPPER.sub("", text)
+    if "<!--" in text or "-->" in text:
+        text = _COMMENT_WRAPPER.sub("", text)
+    text = text.strip().rstrip(";")
     try:
         return json.loads(text, strict=False)
     except (ValueError, RecursionError):
@@ -158,7 +207,8 @@ def _collect_objects(data: Any, depth: int, out: list[tuple[int, dict[str, Any]]
         return
     if isinstance(data, list):
         for item in data[:_MAX_JSONLD_OBJECTS]:
-            _collect_objects(item, depth + 1 if depth else 0, out)
+            if isinstance(item, _CONTAINERS):  # a call for a string or number would do nothing
+                _collect_objects(item, depth + 1 if depth else 0, out)
         return
     if not isinstance(data, dict):
         return
@@ -167,8 +217,11 @@ def _collect_objects(data: Any, depth: int, out: list[tuple[int, dict[str, Any]]
     for key, value in data.items():
         if key == "@graph":
             _collect_objects(value, depth, out)
-        elif isinstance(value, dict | list) and key not in _JSONLD_SKIP_KEYS:
+        elif isinstance(value, _CONTAINERS) and key not in _JSONLD_SKIP_KEYS:
             _collect_objects(value, depth + 1, out)
+
+
+_CONTAINERS = (dict, list)
 
 
 # Nested values that hold other documents, not this page's own facts.
@@ -196,15 +249,15 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {v.lower().rsplit("/", 1)[-1] for v in items if isinstance(v, str)}
 
 
-def _is_article(obj: dict[str, Any]) -> bool:
+def _article_types(types: set[str]) -> bool:
     return any(
         t.endswith(("article", "posting")) or t in {"report", "blog", "creativework", "recipe"}
-        for t in _types(obj)
+        for t in types
     )
 
 
-def _is_page(obj: dict[str, Any]) -> bool:
-    return any(t.endswith("page") for t in _types(obj))
+def _page_types(types: set[str]) -> bool:
+    return any(t.endswith("page") for t in types)
 
 
 class _JsonLd:
@@ -213,8 +266,14 @@ class _JsonLd:
     def __init__(self, objects: list[dict[str, Any]]) -> None:
         self.objects = objects
         self.by_id = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str)}
-        self.articles = [o for o in objects if _is_article(o)]
-        self.pages = [o for o in objects if _is_page(o)]
+        self.articles: list[dict[str, Any]] = []
+        self.pages: list[dict[str, Any]] = []
+        for obj in objects:
+            types = _types(obj)  # once per object, for both lists
+            if _article_types(types):
+                self.articles.append(obj)
+            if _page_types(types):
+                self.pages.append(obj)
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, dict) and isinstance(value.get("@id"), str) and len(value) <= 2:
@@ -287,6 +346,7 @@ _DMY_TEXT = re.compile(
 )
 _MY_TEXT = re.compile(rf"\b({_MONTH_RE})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)", re.IGNORECASE)
 _EPOCH = re.compile(r"^\d{10}(?:\d{3})?$")
+_FOUR_DIGITS = re.compile(r"\d{4}")
 
 
 def _valid(year: int, month: int | None = None, day: int | None = None) -> str | None:
@@ -336,6 +396,8 @@ def find_date_in_text(text: str, *, day_first: bool = False) -> str | None:
     """The first date written in prose ("March 5, 2024", "5 mars 2024", "05.03.2024", "2024-03-05").
     ``day_first`` reads "05/10/2018" as 5 October (outside the United States)."""
     text = text[:2000]
+    if _FOUR_DIGITS.search(text) is None:
+        return None  # every pattern below needs a four-digit year; most bylines have none
     best: tuple[int, str] | None = None
 
     def offer(pos: int, value: str | None) -> None:
@@ -616,53 +678,176 @@ _BOILER_WORDS = _wordset(
 )
 
 
-def _in_boilerplate(node: LexborNode, levels: int = 12) -> bool:
+class _ContainsList:
+    """A selector list of ``[attribute*="word"]`` selectors, matched with fewer selectors.
+
+    lexbor checks every element against every selector of a list, so each selector costs a
+    walk's worth of attribute lookups; case variants of one word ("byline", "Byline") are
+    found with one case-insensitive selector instead, and the elements it finds are counted
+    against the original selectors in Python. ``first`` gives exactly the distinct elements
+    among the first ``limit`` entries of ``tree.css(self.selector)``, where an element comes
+    once per selector it matches (in a row: lexbor lists an element's matches together)."""
+
+    __slots__ = ("parts", "query", "selector")
+
+    def __init__(self, *parts: tuple[str, str]) -> None:
+        self.parts = parts
+        self.selector = ", ".join(f'[{name}*="{word}"]' for name, word in parts)
+        variants: dict[tuple[str, str], int] = {}
+        for name, word in parts:
+            variants[name, word.lower()] = variants.get((name, word.lower()), 0) + 1
+        narrowed: list[str] = []
+        for name, word in parts:
+            if variants[name, word.lower()] == 1:
+                narrowed.append(f'[{name}*="{word}"]')
+            elif f'[{name}*="{word.lower()}" i]' not in narrowed:
+                narrowed.append(f'[{name}*="{word.lower()}" i]')
+        self.query = ", ".join(narrowed)
+
+    def first(self, tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> list[LexborNode]:
+        found: list[LexborNode] = []
+        if limit <= 0:
+            return found
+        entries = 0
+        listed: set[int] = set()
+        for node in tree.css(self.query):
+            key = node.mem_id
+            if key in listed:  # the same element again, for another narrowed selector
+                continue
+            listed.add(key)
+            attrs = node.attributes
+            count = 0
+            for name, word in self.parts:
+                value = attrs.get(name)
+                if isinstance(value, str) and word in value:
+                    count += 1
+            if count:
+                found.append(node)
+                entries += count
+                if entries >= limit:
+                    break
+        return found
+
+
+_BYLINE_CLASSES = _ContainsList(
+    ("class", "byline"), ("id", "byline"), ("class", "Byline"), ("data-testid", "byline")
+)
+_AUTHOR_CLASSES = _ContainsList(("class", "author"), ("id", "author"), ("class", "Author"))
+_DATE_CLASSES = _ContainsList(
+    ("class", "byline"),
+    ("class", "date"),
+    ("class", "Date"),
+    ("class", "time"),
+    ("class", "publish"),
+    ("class", "meta"),
+    ("id", "date"),
+    ("id", "byline"),
+)
+
+
+class _Elements:
+    """What is read of an element, read once per page: byline, author and date candidates are
+    often the same elements (selector lists repeat an element once per selector it matches)
+    and climb the same ancestors. Keyed by the element's address, which is fixed while the
+    tree lives (LexborNode equality would compare serialised HTML)."""
+
+    __slots__ = ("_boilerplate", "_itemprop", "_lines", "_words")
+
+    def __init__(self) -> None:
+        self._words: dict[int, set[str]] = {}
+        self._boilerplate: dict[int, bool] = {}
+        self._lines: dict[int, str] = {}
+        self._itemprop: bool | None = None
+
+    def any_itemprop(self, tree: LexborHTMLParser) -> bool:
+        """Whether any element has an itemprop: one walk that stops at the first, instead of a
+        whole walk per [itemprop~=...] query on the many pages that have none."""
+        if self._itemprop is None:
+            self._itemprop = tree.css_first("[itemprop]") is not None
+        return self._itemprop
+
+    def words(self, node: LexborNode) -> set[str]:
+        key = node.mem_id
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = _words(node)
+        return found
+
+    def in_boilerplate(self, node: LexborNode) -> bool:
+        key = node.mem_id
+        found = self._boilerplate.get(key)
+        if found is None:
+            found = self._boilerplate[key] = _in_boilerplate(node, words=self.words)
+        return found
+
+    def lines(self, node: LexborNode) -> str:
+        key = node.mem_id
+        found = self._lines.get(key)
+        if found is None:
+            found = self._lines[key] = _lines_of(node)
+        return found
+
+    def text(self, node: LexborNode, limit: int) -> str:
+        """``_node_text(node, limit)``."""
+        return _clean(self.lines(node), limit)
+
+
+def _in_boilerplate(
+    node: LexborNode, levels: int = 12, words: Callable[[LexborNode], set[str]] = _words
+) -> bool:
     """Inside comments, related links, navigation, or an aside/footer that is not the article's."""
     outside_article = False
     parent = node.parent
     for _ in range(levels):
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None:
             break
-        if parent.tag in ("article", "main"):
+        tag = parent.tag
+        if tag in ("body", "html"):
+            break
+        if tag in ("article", "main"):
             return False
-        if parent.tag == "nav" or _words(parent) & _BOILER_WORDS:
+        if tag == "nav" or words(parent) & _BOILER_WORDS:
             return True
-        if parent.tag in ("aside", "footer"):
+        if tag in ("aside", "footer"):
             outside_article = True
         parent = parent.parent
     return outside_article
 
 
-def _markup_authors(tree: LexborHTMLParser) -> list[str]:
+def _markup_authors(tree: LexborHTMLParser, seen: _Elements | None = None) -> list[str]:
     """Names from itemprop=author, rel=author and byline/author elements, in that order."""
-    for node in tree.css('[itemprop~="author"], [itemprop~="creator"]')[:_MAX_CANDIDATES]:
-        if _in_boilerplate(node):
+    if seen is None:
+        seen = _Elements()
+    itemprops = (
+        tree.css('[itemprop~="author"], [itemprop~="creator"]') if seen.any_itemprop(tree) else []
+    )
+    for node in itemprops[:_MAX_CANDIDATES]:
+        if seen.in_boilerplate(node):
             continue
         inner = node.css_first('[itemprop~="name"]')
         value = _attr(inner, "content") if inner is not None else ""
         if not value and inner is not None:
-            value = _node_text(inner, _MAX_BYLINE_CHARS)
+            value = seen.text(inner, _MAX_BYLINE_CHARS)
         if not value:
-            value = _attr(node, "content") or _node_text(node, _MAX_BYLINE_CHARS)
+            value = _attr(node, "content") or seen.text(node, _MAX_BYLINE_CHARS)
         names = split_byline(value)
         if names:
             return names
     names = []
     for node in tree.css('a[rel~="author"]')[:_MAX_CANDIDATES]:
-        if not _in_boilerplate(node):
-            names.extend(split_byline(_node_text(node, _MAX_BYLINE_CHARS)))
+        if not seen.in_boilerplate(node):
+            names.extend(split_byline(seen.text(node, _MAX_BYLINE_CHARS)))
     if names:
         return _dedupe(names)
-    for selector in (
-        '[class*="byline"], [id*="byline"], [class*="Byline"], [data-testid*="byline"]',
-        '[class*="author"], [id*="author"], [class*="Author"]',
-    ):
-        for node in tree.css(selector)[:_MAX_CANDIDATES]:
+    for classes in (_BYLINE_CLASSES, _AUTHOR_CLASSES):
+        # Each element once: the original list repeated an element once per selector it
+        # matched, and a second look gave what the first gave (nothing, or it had returned).
+        for node in classes.first(tree):
             if node.tag in ("meta", "link", "script", "style", "body", "html", "article", "main"):
                 continue
-            if _words(node) & _NOT_BYLINE_WORDS or _in_boilerplate(node):
+            if seen.words(node) & _NOT_BYLINE_WORDS or seen.in_boilerplate(node):
                 continue
-            names = split_byline(_lines_of(node))
+            names = split_byline(seen.lines(node))
             if names:
                 return names
     return []
@@ -736,10 +921,11 @@ def extract_metadata(
     ``lead`` holds the texts around the start of the article, if the caller knows them: a date
     written there ("05/10/2018 - Publicado por ...") is the last resort before a modification
     date."""
-    tags = _meta_tags(tree)
+    tags, canonical_links = _meta_and_canonical(tree)
+    seen = _Elements()
     ld = _JsonLd(parse_jsonld(tree) if jsonld is None else jsonld)
 
-    site_name = _first(tags, "og:site_name", "application-name", "twitter:site:name")
+    site_name = _first(tags, *_SITE_NAME_META)
     if not site_name:
         for obj in ld.main_objects():
             publisher = ld.resolve(obj.get("publisher"))
@@ -758,11 +944,11 @@ def extract_metadata(
     day_first = (lang or "en").lower() not in ("en", "en-us")
     return PageMeta(
         title=_title(tree, tags, ld, site_name),
-        authors=tuple(_authors(tree, tags, ld, site_name)),
-        published=_published(tree, tags, ld, url, lead, day_first),
+        authors=tuple(_authors(tree, tags, ld, site_name, seen)),
+        published=_published(tree, tags, ld, url, lead, day_first, canonical_links, seen),
         site_name=site_name or None,
         lang=lang,
-        canonical_url=_canonical(tree, tags, url),
+        canonical_url=_canonical(canonical_links, tags, url),
     )
 
 
@@ -781,7 +967,7 @@ def _title(
         and _fold(name) in _fold(title_tag)
     ):
         headline = name
-    for candidate in (_first(tags, "og:title", "twitter:title"), headline):
+    for candidate in (_first(tags, *_TITLE_META), headline):
         if candidate:
             return _clean_title(candidate, site) if site else candidate
     if title_tag:
@@ -793,14 +979,18 @@ def _title(
 
 
 def _authors(
-    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site_name: str | None
+    tree: LexborHTMLParser,
+    tags: dict[str, list[str]],
+    ld: _JsonLd,
+    site_name: str | None,
+    seen: _Elements,
 ) -> list[str]:
     organisations: list[str] = []
     names, person = _jsonld_authors(ld, site_name)
     if names and person:
         return names
     organisations = names
-    for source in (lambda: _meta_authors(tags), lambda: _markup_authors(tree)):
+    for source in (lambda: _meta_authors(tags), lambda: _markup_authors(tree, seen)):
         names = source()
         if names:
             return names
@@ -843,6 +1033,20 @@ _MODIFIED_META = (
     "dcterms.modified",
     "lastmod",
 )
+_SITE_NAME_META = ("og:site_name", "application-name", "twitter:site:name")
+_TITLE_META = ("og:title", "twitter:title")
+_LANG_META = ("content-language", "language", "dc.language", "og:locale")
+_URL_META = ("og:url",)
+# Every <meta> key read anywhere here: _meta_and_canonical keeps only these.
+_META_READ = frozenset(
+    _AUTHOR_META
+    + _PUBLISHED_META
+    + _MODIFIED_META
+    + _SITE_NAME_META
+    + _TITLE_META
+    + _LANG_META
+    + _URL_META
+)
 
 
 def _published(
@@ -852,18 +1056,20 @@ def _published(
     url: str | None,
     lead: Sequence[str],
     day_first: bool,
+    canonical_links: list[LexborNode],
+    seen: _Elements,
 ) -> str | None:
     url_date = date_from_url(url)
-    for link in tree.css('link[rel~="canonical"]')[:3]:
+    for link in canonical_links[:3]:
         url_date = url_date or date_from_url(_attr(link, "href"))
-    found = _declared_date(tree, tags, ld)
+    found = _declared_date(tree, tags, ld, seen)
     if found:
         return _local_day(found, url_date)
-    in_article, elsewhere = _time_element_dates(tree)
+    in_article, elsewhere = _time_element_dates(tree, seen)
     fallbacks: tuple[Callable[[], str | None], ...] = (
         lambda: in_article,
         lambda: url_date,
-        lambda: _byline_text_date(tree, day_first),
+        lambda: _byline_text_date(tree, day_first, seen),
         lambda: elsewhere,
         lambda: _date_in_lead(lead, day_first),
     )
@@ -878,7 +1084,9 @@ def _published(
     return parse_date(modified) if modified else None
 
 
-def _declared_date(tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd) -> str | None:
+def _declared_date(
+    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, seen: _Elements
+) -> str | None:
     """The publication date the page states in JSON-LD, meta tags or itemprop markup."""
     value = ld.string("datePublished")
     if value and (found := parse_date(value)):
@@ -891,6 +1099,8 @@ def _declared_date(tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _Json
         value = ld.string(key)
         if value and (found := parse_date(value)):
             return found
+    if not seen.any_itemprop(tree):
+        return None
     for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]')[
         :_MAX_CANDIDATES
     ]:
@@ -925,38 +1135,35 @@ _TIME_CONTEXT_WORDS = _wordset(
 )
 
 
-def _time_element_dates(tree: LexborHTMLParser) -> tuple[str | None, str | None]:
+def _time_element_dates(tree: LexborHTMLParser, seen: _Elements) -> tuple[str | None, str | None]:
     """Dates of <time datetime> elements: the first that belongs to the article or its byline,
     and the first anywhere else outside boilerplate (a weaker hint)."""
     other: str | None = None
     for node in tree.css("time")[:_MAX_CANDIDATES]:
         value = _attr(node, "datetime")
         found = parse_date(value) if value else None
-        if not found or _in_boilerplate(node):
+        if not found or seen.in_boilerplate(node):
             continue
-        if "pubdate" in node.attributes or _words(node) & {"published", "publish", "pubdate"}:
+        if "pubdate" in node.attributes or seen.words(node) & {"published", "publish", "pubdate"}:
             return found, other
         ancestor = node.parent
         for _ in range(10):
             if ancestor is None:
                 break
             # A <header> counts only inside the article; the page's own header may show today.
-            if ancestor.tag in ("article", "main") or _words(ancestor) & _TIME_CONTEXT_WORDS:
+            if ancestor.tag in ("article", "main") or seen.words(ancestor) & _TIME_CONTEXT_WORDS:
                 return found, other
             ancestor = ancestor.parent
         other = other or found
     return None, other
 
 
-def _byline_text_date(tree: LexborHTMLParser, day_first: bool) -> str | None:
-    for node in tree.css(
-        '[class*="byline"], [class*="date"], [class*="Date"], [class*="time"], '
-        '[class*="publish"], [class*="meta"], [id*="date"], [id*="byline"]'
-    )[:_MAX_CANDIDATES]:
+def _byline_text_date(tree: LexborHTMLParser, day_first: bool, seen: _Elements) -> str | None:
+    for node in _DATE_CLASSES.first(tree):  # each element once: a second look finds nothing new
         if node.tag in ("meta", "script", "style", "body", "html"):
             continue
-        text = _node_text(node, 1000)
-        if not text or len(text) > 400 or _in_boilerplate(node):
+        text = seen.text(node, 1000)
+        if not text or len(text) > 400 or seen.in_boilerplate(node):
             continue
         if found := find_date_in_text(text, day_first=day_first):
             return found
@@ -967,14 +1174,16 @@ def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
     root = tree.root
     value = (_attr(root, "lang") or _attr(root, "xml:lang")) if root is not None else ""
     if not value.strip():
-        value = _first(tags, "content-language", "language", "dc.language", "og:locale") or ""
+        value = _first(tags, *_LANG_META) or ""
     value = value.strip().split(",")[0].strip().replace("_", "-")
     return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else None
 
 
-def _canonical(tree: LexborHTMLParser, tags: dict[str, list[str]], url: str | None) -> str | None:
-    candidates: list[str] = [_attr(n, "href") for n in tree.css('link[rel~="canonical"]')]
-    candidates.append(_first(tags, "og:url") or "")
+def _canonical(
+    canonical_links: list[LexborNode], tags: dict[str, list[str]], url: str | None
+) -> str | None:
+    candidates: list[str] = [_attr(n, "href") for n in canonical_links]
+    candidates.append(_first(tags, *_URL_META) or "")
     for href in candidates:
         href = href.strip()
         if not href or len(href) > 2048:

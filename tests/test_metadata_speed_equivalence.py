@@ -1,0 +1,336 @@
+"""The fast metadata code gives exactly what the former code gave (tests/metadata_speed_support.py).
+
+Whole pages (meta tags, canonical links, JSON-LD scripts, bylines, <time>s, itemprops) are read by
+both and compared field by field, and the pieces that changed are compared one by one on input
+made to reach their edge cases: every kind of whitespace, case variants of the words the selector
+lists look for, elements matching several selectors of a list, the cap on candidates.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
+
+from bot import metadata
+from tests import metadata_speed_support as former
+from tests.speedups_support import html_trees
+
+BODY_TAGS = [
+    "div",
+    "span",
+    "p",
+    "a",
+    "time",
+    "article",
+    "main",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "section",
+    "li",
+    "h1",
+    "address",
+]
+BODY_ATTRS = [
+    "",
+    ' class="byline"',
+    ' class="Byline date"',
+    ' class="BYLINE"',
+    ' class="byLine-wrap"',
+    ' class="post-author"',
+    ' class="Author"',
+    ' class="AUTHOR"',
+    ' class="author-bio"',
+    ' class="follow-author"',
+    ' id="byline"',
+    ' id="Byline"',
+    ' id="author-name"',
+    ' data-testid="byline"',
+    ' data-testid="Byline"',
+    ' class="byline" id="byline"',
+    ' class="byline Byline" id="byline" data-testid="byline"',
+    ' class="date Date publish meta time"',
+    ' class="DATE"',
+    ' class="meta"',
+    ' class="timestamp"',
+    ' id="date"',
+    ' id="DATE"',
+    ' class="articleBody__byline"',
+    ' class="comments"',
+    ' class="related-posts"',
+    ' class="sidebar"',
+    ' class="entry-meta"',
+    " class",
+    ' class=""',
+    ' itemprop="author"',
+    ' itemprop="author creator"',
+    ' itemprop="name"',
+    ' itemprop="name" content="Ann Lee"',
+    ' itemprop="Author"',
+    ' itemprop="datePublished" datetime="2021-03-04"',
+    ' itemprop="datePublished dateCreated" content="2019-12-31"',
+    ' itemprop="dateCreated"',
+    ' rel="author"',
+    ' rel="Author nofollow"',
+    ' datetime="2020-05-06"',
+    ' datetime="2020-05-06T23:30:00Z" class="published"',
+    ' datetime="2018-07-08" pubdate',
+    ' datetime="1577836800"',
+    ' datetime="not a date"',
+]
+BODY_TEXTS = [
+    "By Jane Doe",
+    "Jane Doe and John Smith",
+    "By ANN LEE, Staff Writer",
+    "Posted by Bob Stone | Reuters",
+    "March 5, 2021",
+    "5 mars 2019",
+    "05/10/2018",
+    "12.04.2017",
+    "2016年3月4日",
+    "Posted 2019-01-02 by Ann Lee",
+    "Updated 3 hours ago",
+    "Related",
+    "Follow",
+    "x",
+    " ",
+    "\n",
+]
+HEAD_ITEMS = [
+    '<meta property="og:title" content="A  Title | Site">',
+    '<meta property="og:title twitter:title" content="Two keys">',
+    '<meta name="twitter:title" content="\u00a0Spaced\u2003title\n">',
+    '<meta property="og:site_name" content="Site">',
+    '<meta name="application-name" content="  ">',
+    '<meta name="author" content="Jane Doe">',
+    '<meta name="AUTHOR" content="https://example.com/jane">',
+    '<meta name="dc.creator" content="Jong, Michiel de">',
+    '<meta name="citation_author" content="Smith, Ann">',
+    '<meta name="description" content="Not read  at all">',
+    '<meta name="viewport" content="width=device-width">',
+    '<meta charset="utf-8">',
+    '<meta name="date" content="2020-01-02">',
+    '<meta property="article:published_time" content="2019-11-19T04:58:00Z">',
+    '<meta property="article:modified_time" content="2021-02-03">',
+    '<meta name="lastmod" content="20200304">',
+    '<meta itemprop="datePublished" content="2017-06-05">',
+    '<meta http-equiv="content-language" content="fr">',
+    '<meta property="og:locale" content="de_DE">',
+    '<meta property="og:url" content="https://example.com/og">',
+    '<meta name="language">',
+    '<link rel="canonical" href="https://example.com/2019/03/04/story">',
+    '<link rel="Canonical alternate" href="/relative/2018/02/03/">',
+    '<link rel="canonical" href="javascript:void(0)">',
+    '<link rel="stylesheet" href="/s.css">',
+    "<title>Headline - Site</title>",
+    "<title>Site | A much longer page headline here</title>",
+    '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "LD head",'
+    ' "author": {"@type": "Person", "name": "Ld Author"}, "datePublished": "2018-01-02"}'
+    "</script>",
+    '<script type="APPLICATION/LD+JSON">//<![CDATA[\n{"@type": "WebPage", "name": "Page",'
+    ' "publisher": {"name": "Pub"}}\n//]]></script>',
+    '<script type="application/ld+json"><!-- {"@graph": [{"@type": "Organization",'
+    ' "@id": "#o", "name": "Org"}, {"@type": "BlogPosting", "author": {"@id": "#o"}}]} -->'
+    "</script>",
+    '<script type="application/ld+json">{"@type": "Article", "dateModified": "2020-02-02",}'
+    "</script>",
+    '<script type="application/ld+json">[{"@type": "WebSite", "name": "Web site"}, 3, "x"]'
+    "</script>",
+    '<script type="text/ld+jsonx">{"@type": "Report", "creator": "Ann Lee and Bo Ma"}</script>',
+    '<script type="\u0130ld+json">{"@type": "Recipe", "name": "Dotted I"}</script>',
+    '<script type="ld\u212a+json">{"@type": "Recipe", "name": "Kelvin"}</script>',
+    '<script type="text/javascript">var x = "]]>";</script>',
+    "<script>{}</script>",
+]
+
+pages = st.tuples(
+    st.sampled_from(["", "<!DOCTYPE html>"]),
+    st.sampled_from(["", ' lang="en"', ' lang="es-ES"', ' xml:lang="fr"', ' lang="123"']),
+    st.lists(st.sampled_from(HEAD_ITEMS), max_size=10),
+    st.lists(html_trees(BODY_TAGS, BODY_ATTRS, BODY_TEXTS, max_leaves=25), max_size=4),
+).map(
+    lambda p: f"{p[0]}<html{p[1]}><head>{''.join(p[2])}</head><body>{''.join(p[3])}</body></html>"
+)
+URLS = [None, "https://example.com/2020/01/02/story", "https://example.com/a/b"]
+LEADS: list[list[str]] = [[], ["05/10/2018 - Publicado por Ana"], ["no date", "March 3, 2021"]]
+
+
+def _all_elements(tree: LexborHTMLParser) -> list[Any]:
+    return tree.css("*")
+
+
+# --------------------------------------------------------------------------- whole pages
+
+
+@settings(max_examples=300, deadline=None)
+@given(pages)
+@example(
+    '<html><head><meta name="author" content="  "><link rel="canonical" href="/x"></head>'
+    '<body><div class="byline Byline" id="byline" data-testid="byline">By Ann Lee</div>'
+    "</body></html>"
+)
+def test_extract_metadata_equals_former(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    jsonld = metadata.parse_jsonld(tree)
+    assert jsonld == former.parse_jsonld(tree)
+    for url in URLS:
+        for lead in LEADS:
+            for given_jsonld in (jsonld, None):
+                new = metadata.extract_metadata(tree, url, given_jsonld, lead)
+                old = former.extract_metadata(tree, url, given_jsonld, lead)
+                assert dataclasses.astuple(new) == dataclasses.astuple(old)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pages)
+def test_meta_tags_and_canonical_links_equal_former(html: str) -> None:
+    """The one walk keeps every <meta> value that is read, in order, and the same links."""
+    tree = LexborHTMLParser(html)
+    tags, links = metadata._meta_and_canonical(tree)
+    old = former._meta_tags(tree)
+    assert tags == {k: v for k, v in old.items() if k in metadata._META_READ}
+    want = [n.mem_id for n in tree.css('link[rel~="canonical"]')]
+    assert [n.mem_id for n in links] == want
+
+
+# --------------------------------------------------------------------------- selector lists
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    html_trees(BODY_TAGS, BODY_ATTRS, BODY_TEXTS, max_leaves=40),
+    st.sampled_from([0, 1, 2, 3, 5, metadata._MAX_CANDIDATES]),
+)
+def test_contains_lists_find_the_former_candidates(html: str, limit: int) -> None:
+    """The distinct elements among the first ``limit`` entries of the original selector list,
+    where lexbor repeats an element once per selector it matches."""
+    tree = LexborHTMLParser(html)
+    for classes in (metadata._BYLINE_CLASSES, metadata._AUTHOR_CLASSES, metadata._DATE_CLASSES):
+        want: list[int] = []
+        for node in tree.css(classes.selector)[:limit]:
+            if node.mem_id not in want:
+                want.append(node.mem_id)
+        assert [n.mem_id for n in classes.first(tree, limit)] == want
+
+
+def test_contains_lists_keep_the_former_selectors() -> None:
+    assert metadata._BYLINE_CLASSES.selector == (
+        '[class*="byline"], [id*="byline"], [class*="Byline"], [data-testid*="byline"]'
+    )
+    assert metadata._AUTHOR_CLASSES.selector == (
+        '[class*="author"], [id*="author"], [class*="Author"]'
+    )
+    assert metadata._DATE_CLASSES.selector == (
+        '[class*="byline"], [class*="date"], [class*="Date"], [class*="time"], '
+        '[class*="publish"], [class*="meta"], [id*="date"], [id*="byline"]'
+    )
+
+
+def test_an_element_straddling_the_cap_is_still_read() -> None:
+    """Three entries for one element when two slots are left: it is among the candidates."""
+    html = '<p class="byline">1</p><p class="byline Byline" id="byline">2</p><p id="byline">3</p>'
+    tree = LexborHTMLParser(html)
+    texts = [n.text() for n in metadata._BYLINE_CLASSES.first(tree, 3)]
+    assert texts == ["1", "2"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_trees(BODY_TAGS, BODY_ATTRS, BODY_TEXTS, max_leaves=30))
+def test_element_facts_equal_former(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    seen = metadata._Elements()
+    for node in _all_elements(tree):
+        assert metadata._words(node) == former._words(node)
+        assert seen.words(node) == former._words(node)
+        assert seen.in_boilerplate(node) == former._in_boilerplate(node)
+        assert metadata._in_boilerplate(node) == former._in_boilerplate(node)
+        assert seen.text(node, 300) == former._clean(metadata._lines_of(node), 300)
+
+
+# --------------------------------------------------------------------------- strings
+
+WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200b\u2028\u2029\u3000"
+texts = st.text(alphabet=st.sampled_from(WHITESPACE + "aZé.\u0301Ǆß·İ"), max_size=40)
+
+
+@settings(max_examples=1000)
+@given(texts, st.integers(min_value=0, max_value=12))
+def test_clean_and_fold_equal_former(text: str, limit: int) -> None:
+    assert metadata._clean(text, limit) == former._clean(text, limit)
+    assert metadata._clean(text) == former._clean(text)
+    assert metadata._fold(text) == former._fold(text)
+
+
+DATE_PIECES = [
+    "2021",
+    "1999",
+    "05",
+    "5",
+    "12",
+    "31",
+    "-",
+    "/",
+    ".",
+    " ",
+    ",",
+    "March",
+    "mars",
+    "Dez",
+    "de",
+    "th",
+    "年",
+    "月",
+    "日",
+    "\u0663\u0660\u0662\u0660",  # Arabic-Indic digits: \d matches them too
+    "x",
+]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(DATE_PIECES), max_size=12).map("".join), st.booleans())
+def test_find_date_in_text_equals_former(text: str, day_first: bool) -> None:
+    assert metadata.find_date_in_text(text, day_first=day_first) == former.find_date_in_text(
+        text, day_first=day_first
+    )
+
+
+JSON_PIECES = ["<![CDATA[", "]]>", "//", "<!--", "-->", " ", "\n", '{"a": 1}', ",", "}", "]", ";"]
+
+
+@settings(max_examples=1000)
+@given(st.lists(st.sampled_from(JSON_PIECES), max_size=10).map("".join))
+def test_loads_lenient_equals_former(raw: str) -> None:
+    assert metadata._loads_lenient(raw) == former._loads_lenient(raw)
+
+
+TYPE_VALUES = ["NewsArticle", "WebPage", "BlogPosting", "Person", "CreativeWork", "AboutPage"]
+json_objects = st.recursive(
+    st.none() | st.integers(0, 3) | st.sampled_from(TYPE_VALUES),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["@type", "type", "@id", "@graph", "author", "hasPart", "name"]),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500)
+@given(json_objects)
+def test_collected_objects_and_main_objects_equal_former(data: Any) -> None:
+    new: list[tuple[int, dict[str, Any]]] = []
+    old: list[tuple[int, dict[str, Any]]] = []
+    metadata._collect_objects(data, 0, new)
+    former._collect_objects(data, 0, old)
+    assert new == old
+    objects = [obj for _, obj in new]
+    ld, ld_old = metadata._JsonLd(objects), former._JsonLd(objects)
+    assert (ld.articles, ld.pages, ld.by_id) == (ld_old.articles, ld_old.pages, ld_old.by_id)
