@@ -334,3 +334,29 @@ def test_collected_objects_and_main_objects_equal_former(data: Any) -> None:
     objects = [obj for _, obj in new]
     ld, ld_old = metadata._JsonLd(objects), former._JsonLd(objects)
     assert (ld.articles, ld.pages, ld.by_id) == (ld_old.articles, ld_old.pages, ld_old.by_id)
+
+
+FOREIGN_AND_ODD_PAGES = [
+    '<svg><meta name="author" content="Svg Author"></meta>'
+    '<link rel="canonical" href="https://e.com/2019/01/02/x"/></svg><p>x</p>',
+    '<math><link rel="canonical" href="https://m.com/"/><meta name="date" content="2020-02-02"/>'
+    "</math>",
+    '<META NAME="Author" CONTENT="Up Case"><LINK REL="CANONICAL" HREF="https://u.com/2018/03/04/">',
+    '<template><meta name="author" content="Tpl"><link rel=canonical href="https://t.com/">'
+    "</template>",
+    '<x-meta name="author" content="Custom"></x-meta><svg><title>svg title</title></svg>'
+    '<div class="byline">By Ann Lee</div>',
+    '<noscript><meta name="author" content="Nos"></noscript>',
+    '<svg><g class="Byline"><text>By Svg Person</text></g></svg>',
+]
+
+
+def test_foreign_content_and_odd_markup_equal_former() -> None:
+    """<meta>/<link> inside SVG and MathML, upper-case tags, templates: the tag tells the one
+    walk's matches apart exactly as the separate queries did."""
+    for html in FOREIGN_AND_ODD_PAGES:
+        tree = LexborHTMLParser(html)
+        for url in URLS:
+            new = metadata.extract_metadata(tree, url)
+            old = former.extract_metadata(tree, url)
+            assert dataclasses.astuple(new) == dataclasses.astuple(old)
