@@ -73,7 +73,6 @@ static PyObject *hidden_fn;     /* _hidden_by(aria_hidden, style) -> bool */
 static PyObject *drop_fn;       /* _drop_invisible(text) -> str */
 static PyObject *elem_cls;      /* _Elem(parent, boiler, candidate) */
 static PyObject *block_cls;     /* _RawBlock(text, kind, elem, link_chars, aside) */
-static PyObject *block_cache;   /* _BLOCK_INFO: (tag, class, role, itemprop) -> (boiler, cand) */
 
 /* _POPUP_WORDS, searched in the class value's UTF-8 bytes with ASCII case folded. That equals
  * `word in value.lower()` for words of ASCII lowercase letters without "k" that do not end in
@@ -396,19 +395,28 @@ flush(walk_state *st, int kind, int aside)
     return new_parts(st);
 }
 
+/* Room for one more item in a growing array (*items holds *cap items of ``size`` bytes). */
+static int
+make_room(void **items, Py_ssize_t used, Py_ssize_t *cap, size_t size, Py_ssize_t first)
+{
+    if (used < *cap)
+        return 0;
+    Py_ssize_t grown_cap = *cap ? *cap * 2 : first;
+    void *grown = PyMem_Realloc(*items, (size_t)grown_cap * size);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *items = grown;
+    *cap = grown_cap;
+    return 0;
+}
+
 static int
 push_frame(walk_state *st, frame fr)
 {
-    if (st->n_frames == st->cap_frames) {
-        Py_ssize_t cap = st->cap_frames ? st->cap_frames * 2 : 64;
-        frame *grown = PyMem_Realloc(st->frames, (size_t)cap * sizeof(frame));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        st->frames = grown;
-        st->cap_frames = cap;
-    }
+    if (make_room((void **)&st->frames, st->n_frames, &st->cap_frames, sizeof(frame), 64) < 0)
+        return -1;
     st->frames[st->n_frames++] = fr;
     return 0;
 }
@@ -416,16 +424,8 @@ push_frame(walk_state *st, frame fr)
 static int
 push_saved(walk_state *st)
 {
-    if (st->n_saved == st->cap_saved) {
-        Py_ssize_t cap = st->cap_saved ? st->cap_saved * 2 : 8;
-        saved_text *grown = PyMem_Realloc(st->saved, (size_t)cap * sizeof(saved_text));
-        if (grown == NULL) {
-            PyErr_NoMemory();
-            return -1;
-        }
-        st->saved = grown;
-        st->cap_saved = cap;
-    }
+    if (make_room((void **)&st->saved, st->n_saved, &st->cap_saved, sizeof(saved_text), 8) < 0)
+        return -1;
     saved_text *s = &st->saved[st->n_saved++];
     s->parts = st->parts; /* the reference moves to the saved entry */
     s->link_chars = st->link_chars;
@@ -841,25 +841,6 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
     return 1;
 }
 
-/* _block_marks(tag, class, id, role, itemprop), looking in its cache first as it would. */
-static PyObject *
-block_marks(PyObject *tag, PyObject *vals[4])
-{
-    if (vals[1] == Py_None) {
-        PyObject *key = PyTuple_Pack(4, tag, vals[0], vals[2], vals[3]);
-        if (key == NULL)
-            return NULL;
-        PyObject *found = PyDict_GetItemWithError(block_cache, key);
-        Py_DECREF(key);
-        if (found != NULL && PyTuple_CheckExact(found) && PyTuple_GET_SIZE(found) == 2)
-            return Py_NewRef(found);
-        if (PyErr_Occurred())
-            return NULL;
-    }
-    return PyObject_CallFunctionObjArgs(block_info_fn, tag, vals[0], vals[1], vals[2], vals[3],
-                                        NULL);
-}
-
 static int
 is_hidden(attr_set *a)
 {
@@ -942,8 +923,9 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
                     if (vals[i] == NULL)
                         break;
                 }
-                if (i == 4)
-                    marks = block_marks(f->tag, vals);
+                if (i == 4)  /* non-ASCII class or id: _block_marks decides */
+                    marks = PyObject_CallFunctionObjArgs(block_info_fn, f->tag, vals[0], vals[1],
+                                                         vals[2], vals[3], NULL);
                 for (int j = 0; j < i; j++)
                     Py_DECREF(vals[j]);
                 if (marks == NULL)
@@ -1181,9 +1163,9 @@ fastwalk_bind(PyObject *self, PyObject *args)
 static PyObject *
 fastwalk_configure(PyObject *self, PyObject *args)
 {
-    PyObject *fns[7], *cache, *words;
-    if (!PyArg_ParseTuple(args, "OOOOOOOO!O!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
-                          &fns[4], &fns[5], &fns[6], &PyDict_Type, &cache, &PyTuple_Type, &words))
+    PyObject *fns[7], *words;
+    if (!PyArg_ParseTuple(args, "OOOOOOOO!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
+                          &fns[4], &fns[5], &fns[6], &PyTuple_Type, &words))
         return NULL;
     for (int i = 0; i < 7; i++) {
         if (!PyCallable_Check(fns[i])) {
@@ -1198,7 +1180,6 @@ fastwalk_configure(PyObject *self, PyObject *args)
     Py_XSETREF(drop_fn, Py_NewRef(fns[4]));
     Py_XSETREF(elem_cls, Py_NewRef(fns[5]));
     Py_XSETREF(block_cls, Py_NewRef(fns[6]));
-    Py_XSETREF(block_cache, Py_NewRef(cache));
     n_popup_words = -1;
     Py_ssize_t n = PyTuple_GET_SIZE(words);
     if (n > MAX_POPUP_WORDS)
@@ -1697,7 +1678,7 @@ static PyMethodDef methods[] = {
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, drop_invisible, Elem, RawBlock, "
-     "block_cache, popup_words)"},
+     "popup_words)"},
     {"configure_marks", fastwalk_configure_marks, METH_VARARGS,
      "configure_marks(keep, boiler_words, boiler_roles, content_words) -> whether C decides "
      "block marks (False: the words are not all lower-case ASCII letters)"},

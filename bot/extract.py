@@ -495,7 +495,6 @@ def _load_fast_walk() -> Any:
             _drop_invisible,
             _Elem,
             _RawBlock,
-            _BLOCK_INFO,
             _POPUP_WORDS,
         )
         fast.configure_marks(
