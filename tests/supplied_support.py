@@ -13,6 +13,7 @@ from sources_support import replace_config
 
 from bot.config import Config
 from bot.fakediscord.state import JSON
+from cogs.client import VerbatimBot
 
 CHANGED_SENTENCE = "Community gardens are a luxury that few cities can afford."
 SUPPLIED_TEXT = "Notes from the printed edition.\n\n" + ARTICLE_TEXT
@@ -64,3 +65,16 @@ def source_field(verdict: JSON) -> str:
         if f["name"] == "Source":
             return str(f["value"])
     raise AssertionError("the verdict has no Source field")
+
+
+def assert_supplied_file_kept(bot: VerbatimBot, submission_id: int, supplier: int) -> None:
+    """The attached printed-edition.txt is stored for the submission and was checked against."""
+    [record] = bot.service.supplied.for_submission(submission_id)
+    assert (record.origin, record.supplied_by, record.filename) == (
+        "attachment",
+        supplier,
+        "printed-edition.txt",
+    )
+    assert bot.service.supplied.data(record.id) == SUPPLIED_TEXT.encode()
+    [check] = bot.store.checks_for(submission_id)
+    assert check.result is not None and check.result["source"]["via"] == "pasted"

@@ -14,7 +14,13 @@ from bot_support import (
     wait_for_verdict,
 )
 from sources_support import make_pdf
-from supplied_support import SUPPLIED_TEXT, Pages, bot_config, source_field
+from supplied_support import (
+    SUPPLIED_TEXT,
+    Pages,
+    assert_supplied_file_kept,
+    bot_config,
+    source_field,
+)
 
 from bot.fakediscord.state import JSON
 from cogs.client import VerbatimBot
@@ -85,15 +91,7 @@ async def test_the_menu_checks_a_post_against_the_first_file_that_reads(
         assert pages.server.hits["/page"] == 0  # nothing was fetched
         assert downloads(world) == 1  # the image was refused by its name, unread
 
-        [record] = bot.service.supplied.for_submission(1)
-        assert (record.origin, record.supplied_by, record.filename) == (
-            "attachment",
-            world.alice,
-            "printed-edition.txt",
-        )
-        assert bot.service.supplied.data(record.id) == SUPPLIED_TEXT.encode()
-        [check] = bot.store.checks_for(1)
-        assert check.result is not None and check.result["source"]["via"] == "pasted"
+        assert_supplied_file_kept(bot, 1, world.alice)
         assert not any(m["content"].startswith("📎") for m in fake.messages(target_id))
         assert all(r.kind != "supplied_refused" for r in bot.store.replies_for(1))
 

@@ -19,7 +19,13 @@ from bot_support import (
 )
 from sample_texts import ARTICLE_BLOCKS
 from sources_support import make_pdf
-from supplied_support import SUPPLIED_TEXT, Pages, bot_config, source_field
+from supplied_support import (
+    SUPPLIED_TEXT,
+    Pages,
+    assert_supplied_file_kept,
+    bot_config,
+    source_field,
+)
 
 from bot.fakediscord.state import JSON
 
@@ -70,16 +76,9 @@ async def test_a_post_with_a_text_file_is_checked_against_it_not_the_paywalled_l
         assert "**Verified against supplied text**" in source
         assert "printed-edition.txt" in source
         assert pages.server.hits["/paywalled"] == 0  # nothing was fetched
-        [record] = bot.service.supplied.for_submission(1)
-        assert (record.origin, record.supplied_by, record.filename) == (
-            "attachment",
-            world.alice,
-            "printed-edition.txt",
-        )
-        assert bot.service.supplied.data(record.id) == SUPPLIED_TEXT.encode()
+        assert_supplied_file_kept(bot, 1, world.alice)
         [check] = bot.store.checks_for(1)
         assert check.input["supplied"]["filename"] == "printed-edition.txt"
-        assert check.result is not None and check.result["source"]["via"] == "pasted"
 
 
 async def test_a_pdf_attached_to_a_post_is_read_with_its_pages(world: World, pages: Pages) -> None:
