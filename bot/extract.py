@@ -9,11 +9,15 @@ deciding what is the article happens afterwards on light per-element records.
 from __future__ import annotations
 
 import html as html_lib
+import logging
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import selectolax
+import selectolax.lexbor
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
@@ -471,13 +475,6 @@ _SAMPLE_PAGE = """<!doctype html><html><head><title>t</title></head><body>
 
 
 def _load_fast_walk() -> Any:
-    import importlib
-    import logging
-    import os
-
-    import selectolax
-    import selectolax.lexbor
-
     log = logging.getLogger(__name__)
     if os.environ.get("VERBATIM_PURE_PYTHON"):
         return None
@@ -485,7 +482,8 @@ def _load_fast_walk() -> Any:
         log.info("selectolax is not %s: the page walk runs in Python", _FAST_WALK_SELECTOLAX)
         return None
     try:
-        fast = importlib.import_module("bot._fastwalk")
+        from bot import _fastwalk as fast
+
         fast.bind(selectolax.lexbor.__file__)
         fast.configure(
             _tag_info,
@@ -531,9 +529,6 @@ def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any
         [(e.parent, e.boiler, e.candidate) for e in walker.elems],
         [(b.text, b.kind, b.elem, b.link_chars, b.aside) for b in walker.blocks],
     )
-
-
-_FAST_WALK: Any = None
 
 
 # --------------------------------------------------------------------------- the main content
@@ -784,7 +779,8 @@ def _text_only(html: str) -> ExtractedPage:
     return extract_plain(text)
 
 
-_FAST_WALK = _load_fast_walk()
+# Set here, once everything the self-test calls is defined.
+_FAST_WALK: Any = _load_fast_walk()
 
 
 def extract_html(html: str, url: str | None = None) -> ExtractedPage:
