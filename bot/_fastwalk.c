@@ -231,37 +231,105 @@ facts_of(facts_cache *cache, tag_facts *spare, void *node, int *skip)
 
 /* ------------------------------------------------------------------ text helpers */
 
-static int
-all_space(PyObject *text)
+/* The code point at p (n > 0 bytes left) and, in *step, its length in bytes. lexbor hands over
+ * valid UTF-8; a byte that starts no valid sequence reads as U+FFFD, as decoding with
+ * "replace" would read it (neither is white space, which is all the walk asks of it). */
+static Py_UCS4
+utf8_at(const unsigned char *p, size_t n, size_t *step)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
-            return 0;
+    unsigned char c = p[0];
+    if (c < 0x80) {
+        *step = 1;
+        return c;
     }
-    return n > 0;
+    size_t need;
+    Py_UCS4 cp, least;
+    if ((c & 0xE0) == 0xC0) {
+        need = 2, cp = c & 0x1F, least = 0x80;
+    }
+    else if ((c & 0xF0) == 0xE0) {
+        need = 3, cp = c & 0x0F, least = 0x800;
+    }
+    else if ((c & 0xF8) == 0xF0) {
+        need = 4, cp = c & 0x07, least = 0x10000;
+    }
+    else {
+        *step = 1;
+        return 0xFFFD;
+    }
+    if (need > n) {
+        *step = 1;
+        return 0xFFFD;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if ((p[i] & 0xC0) != 0x80) {
+            *step = 1;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < least || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+        *step = 1;
+        return 0xFFFD;
+    }
+    *step = need;
+    return cp;
 }
 
-/* len(re.sub(r"\s+", " ", text)): runs of white space count as one character. */
-static Py_ssize_t
-folded_length(PyObject *text)
+/* The white space of str.split() and re's \s: Py_UNICODE_ISSPACE. */
+static inline int
+space_at(const unsigned char *p, size_t n, size_t *step)
 {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), count = 0;
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
+    if (p[0] < 0x80) {
+        *step = 1;
+        return Py_UNICODE_ISSPACE(p[0]);
+    }
+    return Py_UNICODE_ISSPACE(utf8_at(p, n, step));
+}
+
+/* text.isspace() of non-empty UTF-8. */
+static int
+all_space(const unsigned char *p, size_t n)
+{
+    size_t i = 0, step;
+    while (i < n) {
+        if (!space_at(p + i, n - i, &step))
+            return 0;
+        i += step;
+    }
+    return 1;
+}
+
+/* len(text) of UTF-8: its code points. */
+static Py_ssize_t
+utf8_length(const unsigned char *p, size_t n)
+{
+    Py_ssize_t count = 0;
+    size_t i = 0, step;
+    while (i < n) {
+        if (p[i] < 0x80)
+            step = 1;
+        else
+            (void)utf8_at(p + i, n - i, &step);
+        i += step;
+        count++;
+    }
+    return count;
+}
+
+/* len(re.sub(r"\s+", " ", text)) of UTF-8: runs of white space count as one character. */
+static Py_ssize_t
+folded_length(const unsigned char *p, size_t n)
+{
+    Py_ssize_t count = 0;
+    size_t i = 0, step;
     int in_space = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
-            if (!in_space)
-                count++;
-            in_space = 1;
-        }
-        else {
+    while (i < n) {
+        int space = space_at(p + i, n - i, &step);
+        if (!space || !in_space)
             count++;
-            in_space = 0;
-        }
+        in_space = space;
+        i += step;
     }
     return count;
 }
@@ -270,6 +338,72 @@ static PyObject *
 decode(const unsigned char *data, size_t len)
 {
     return PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)len, "replace");
+}
+
+/* " ".join(text.split()) of UTF-8 into out (room for n bytes): its length; *ascii tells
+ * whether it is all ASCII. */
+static size_t
+fold_spaces(const unsigned char *p, size_t n, unsigned char *out, int *ascii)
+{
+    size_t i = 0, o = 0, step;
+    int pending = 0, high = 0;
+    while (i < n) {
+        if (space_at(p + i, n - i, &step)) {
+            pending = o > 0;
+        }
+        else {
+            if (pending) {
+                out[o++] = ' ';
+                pending = 0;
+            }
+            memcpy(out + o, p + i, step);
+            o += step;
+            high |= p[i] >= 0x80;
+        }
+        i += step;
+    }
+    *ascii = !high;
+    return o;
+}
+
+/* ------------------------------------------------------------------ the running text */
+
+/* A piece of the running text: a text node's bytes, or a <br> outside <pre> (None in the
+ * Python walk's parts). */
+typedef struct {
+    size_t off, len;
+    int br;
+} run_piece;
+
+/* The running text of the current block, kept as UTF-8 until the block ends. Why: a Python
+ * string for every text node, joined and split again at the block's end, was most of the
+ * walk's time; one string a block is made now. */
+typedef struct {
+    unsigned char *buf;
+    size_t len, cap;
+    run_piece *pieces;
+    Py_ssize_t n_pieces, cap_pieces;
+    int has_br;
+    Py_ssize_t link_chars;
+    int solid; /* it holds more than white space (else it makes no block) */
+} run_text;
+
+static void
+run_clear(run_text *r)
+{
+    r->len = 0;
+    r->n_pieces = 0;
+    r->has_br = 0;
+    r->link_chars = 0;
+    r->solid = 0;
+}
+
+static void
+run_free(run_text *r)
+{
+    PyMem_Free(r->buf);
+    PyMem_Free(r->pieces);
+    memset(r, 0, sizeof(*r));
 }
 
 /* ------------------------------------------------------------------ the walk */
@@ -282,118 +416,19 @@ typedef struct {
 } frame;
 
 typedef struct {
-    PyObject *parts;
-    Py_ssize_t link_chars;
-    int solid;
-} saved_text;
-
-typedef struct {
     PyObject *walker_emit; /* the walker's Python emit, for <br> and <pre> blocks */
     PyObject *elems, *blocks;
-    PyObject *parts;
-    Py_ssize_t link_chars;
-    int solid;
+    run_text run;
+    unsigned char *folded; /* room for the current block's folded text */
+    size_t folded_cap;
     Py_ssize_t elem;
     int kind, pre;
     long in_link, popups;
     frame *frames;
     Py_ssize_t n_frames, cap_frames;
-    saved_text *saved;
+    run_text *saved; /* running texts set aside in hover cards */
     Py_ssize_t n_saved, cap_saved;
 } walk_state;
-
-static int
-new_parts(walk_state *st)
-{
-    PyObject *parts = PyList_New(0);
-    if (parts == NULL)
-        return -1;
-    Py_XSETREF(st->parts, parts);
-    st->link_chars = 0;
-    st->solid = 0;
-    return 0;
-}
-
-/* _Walker.emit: the common case (no line breaks, not <pre>) here, the rest in Python. */
-static int
-emit(walk_state *st, int kind, int aside)
-{
-    PyObject *parts = st->parts;
-    PyObject *kind_name = kind_names[kind < 0 ? KIND_OTHER : kind];
-    int has_br = PySequence_Contains(parts, Py_None);
-    if (has_br < 0)
-        return -1;
-    if (has_br || st->pre) {
-        PyObject *r = PyObject_CallFunction(
-            st->walker_emit, "OnnOOO", parts, st->link_chars, st->elem, kind_name,
-            st->pre ? Py_True : Py_False, aside ? Py_True : Py_False);
-        if (r == NULL)
-            return -1;
-        Py_DECREF(r);
-        return 0;
-    }
-    PyObject *empty = PyUnicode_FromStringAndSize(NULL, 0);
-    if (empty == NULL)
-        return -1;
-    PyObject *joined = PyUnicode_Join(empty, parts);
-    Py_DECREF(empty);
-    if (joined == NULL)
-        return -1;
-    PyObject *words = PyUnicode_Split(joined, NULL, -1);
-    Py_DECREF(joined);
-    if (words == NULL)
-        return -1;
-    PyObject *space = PyUnicode_FromStringAndSize(" ", 1);
-    if (space == NULL) {
-        Py_DECREF(words);
-        return -1;
-    }
-    PyObject *text = PyUnicode_Join(space, words);
-    Py_DECREF(space);
-    Py_DECREF(words);
-    if (text == NULL)
-        return -1;
-    if (!PyUnicode_IS_ASCII(text)) {
-        PyObject *dropped = PyObject_CallOneArg(drop_fn, text);
-        Py_DECREF(text);
-        if (dropped == NULL)
-            return -1;
-        text = PyObject_CallMethod(dropped, "strip", NULL);
-        Py_DECREF(dropped);
-        if (text == NULL)
-            return -1;
-    }
-    int rc = 0;
-    if (PyUnicode_GET_LENGTH(text) > 0) {
-        PyObject *args[5];
-        args[0] = text;
-        args[1] = kind_name;
-        args[2] = PyLong_FromSsize_t(st->elem);
-        args[3] = PyLong_FromSsize_t(st->link_chars);
-        args[4] = aside ? Py_True : Py_False;
-        PyObject *block = NULL;
-        if (args[2] != NULL && args[3] != NULL)
-            block = PyObject_Vectorcall(block_cls, args, 5, NULL);
-        Py_XDECREF(args[2]);
-        Py_XDECREF(args[3]);
-        if (block == NULL || PyList_Append(st->blocks, block) < 0)
-            rc = -1;
-        Py_XDECREF(block);
-    }
-    Py_DECREF(text);
-    return rc;
-}
-
-/* If the running text is not empty, end it: a block if it holds more than white space. */
-static int
-flush(walk_state *st, int kind, int aside)
-{
-    if (PyList_GET_SIZE(st->parts) == 0)
-        return 0;
-    if (st->solid && emit(st, kind, aside) < 0)
-        return -1;
-    return new_parts(st);
-}
 
 /* Room for one more item in a growing array (*items holds *cap items of ``size`` bytes). */
 static int
@@ -412,6 +447,137 @@ make_room(void **items, Py_ssize_t used, Py_ssize_t *cap, size_t size, Py_ssize_
     return 0;
 }
 
+/* Room for n more bytes in a growing buffer. */
+static int
+byte_room(unsigned char **buf, size_t used, size_t *cap, size_t n)
+{
+    if (used + n <= *cap)
+        return 0;
+    size_t grown_cap = *cap ? *cap : 256;
+    while (grown_cap < used + n)
+        grown_cap *= 2;
+    unsigned char *grown = PyMem_Realloc(*buf, grown_cap);
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = grown;
+    *cap = grown_cap;
+    return 0;
+}
+
+/* parts.append(...): a text node's bytes, or (data NULL) a <br> outside <pre>. */
+static int
+run_append(run_text *r, const unsigned char *data, size_t len)
+{
+    if (make_room((void **)&r->pieces, r->n_pieces, &r->cap_pieces, sizeof(run_piece), 16) < 0)
+        return -1;
+    run_piece *piece = &r->pieces[r->n_pieces++];
+    piece->off = r->len;
+    piece->len = data == NULL ? 0 : len;
+    piece->br = data == NULL;
+    if (data == NULL) {
+        r->has_br = 1;
+        return 0;
+    }
+    if (byte_room(&r->buf, r->len, &r->cap, len) < 0)
+        return -1;
+    memcpy(r->buf + r->len, data, len);
+    r->len += len;
+    return 0;
+}
+
+/* The running text as the Python walk's parts: a list of str, and None for each <br>. */
+static PyObject *
+run_parts(run_text *r)
+{
+    PyObject *parts = PyList_New(r->n_pieces);
+    if (parts == NULL)
+        return NULL;
+    for (Py_ssize_t i = 0; i < r->n_pieces; i++) {
+        run_piece *piece = &r->pieces[i];
+        PyObject *item =
+            piece->br ? Py_NewRef(Py_None) : decode(r->buf + piece->off, piece->len);
+        if (item == NULL) {
+            Py_DECREF(parts);
+            return NULL;
+        }
+        PyList_SET_ITEM(parts, i, item);
+    }
+    return parts;
+}
+
+/* _Walker.emit: the common case (no line breaks, not <pre>) here, the rest in Python. */
+static int
+emit(walk_state *st, int kind, int aside)
+{
+    run_text *r = &st->run;
+    PyObject *kind_name = kind_names[kind < 0 ? KIND_OTHER : kind];
+    PyObject *text;
+    if (r->has_br || st->pre) {
+        PyObject *parts = run_parts(r);
+        if (parts == NULL)
+            return -1;
+        PyObject *res = PyObject_CallFunction(
+            st->walker_emit, "OnnOOO", parts, r->link_chars, st->elem, kind_name,
+            st->pre ? Py_True : Py_False, aside ? Py_True : Py_False);
+        Py_DECREF(parts);
+        if (res == NULL)
+            return -1;
+        Py_DECREF(res);
+        return 0;
+    }
+    /* " ".join("".join(parts).split()), on the bytes. */
+    if (byte_room(&st->folded, 0, &st->folded_cap, r->len + 1) < 0)
+        return -1;
+    int ascii = 1;
+    size_t n = fold_spaces(r->buf, r->len, st->folded, &ascii);
+    text = decode(st->folded, n);
+    if (text == NULL)
+        return -1;
+    if (!ascii) {
+        PyObject *dropped = PyObject_CallOneArg(drop_fn, text);
+        Py_DECREF(text);
+        if (dropped == NULL)
+            return -1;
+        text = PyObject_CallMethod(dropped, "strip", NULL);
+        Py_DECREF(dropped);
+        if (text == NULL)
+            return -1;
+    }
+    int rc = 0;
+    if (PyUnicode_GET_LENGTH(text) > 0) {
+        PyObject *args[5];
+        args[0] = text;
+        args[1] = kind_name;
+        args[2] = PyLong_FromSsize_t(st->elem);
+        args[3] = PyLong_FromSsize_t(r->link_chars);
+        args[4] = aside ? Py_True : Py_False;
+        PyObject *block = NULL;
+        if (args[2] != NULL && args[3] != NULL)
+            block = PyObject_Vectorcall(block_cls, args, 5, NULL);
+        Py_XDECREF(args[2]);
+        Py_XDECREF(args[3]);
+        if (block == NULL || PyList_Append(st->blocks, block) < 0)
+            rc = -1;
+        Py_XDECREF(block);
+    }
+    Py_DECREF(text);
+    return rc;
+}
+
+/* If the running text is not empty, end it: a block if it holds more than white space. */
+static int
+flush(walk_state *st, int kind, int aside)
+{
+    if (st->run.n_pieces == 0)
+        return 0;
+    if (st->run.solid && emit(st, kind, aside) < 0)
+        return -1;
+    run_clear(&st->run);
+    return 0;
+}
+
 static int
 push_frame(walk_state *st, frame fr)
 {
@@ -421,17 +587,15 @@ push_frame(walk_state *st, frame fr)
     return 0;
 }
 
+/* Set the running text aside (a hover card starts) and start an empty one. */
 static int
 push_saved(walk_state *st)
 {
-    if (make_room((void **)&st->saved, st->n_saved, &st->cap_saved, sizeof(saved_text), 8) < 0)
+    if (make_room((void **)&st->saved, st->n_saved, &st->cap_saved, sizeof(run_text), 8) < 0)
         return -1;
-    saved_text *s = &st->saved[st->n_saved++];
-    s->parts = st->parts; /* the reference moves to the saved entry */
-    s->link_chars = st->link_chars;
-    s->solid = st->solid;
-    st->parts = NULL;
-    return new_parts(st);
+    st->saved[st->n_saved++] = st->run; /* its buffers move to the saved entry */
+    memset(&st->run, 0, sizeof(st->run));
+    return 0;
 }
 
 /* Leaving an element that changed the context (the tuple entries of the Python walk). */
@@ -442,12 +606,10 @@ leave(walk_state *st)
     if (fr.is_block && flush(st, st->kind, st->n_saved > 0) < 0)
         return -1;
     if (fr.card) {
-        if (st->solid && emit(st, KIND_OTHER, 1) < 0)
+        if (st->run.solid && emit(st, KIND_OTHER, 1) < 0)
             return -1;
-        saved_text s = st->saved[--st->n_saved];
-        Py_XSETREF(st->parts, s.parts);
-        st->link_chars = s.link_chars;
-        st->solid = s.solid;
+        run_free(&st->run);
+        st->run = st->saved[--st->n_saved];
     }
     st->elem = fr.prev_elem;
     st->kind = fr.prev_kind;
@@ -872,12 +1034,8 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
         return skip ? 0 : -1;
     if (f->action != ACTION_ELEMENT) {
         if (f->action == ACTION_BR) {
-            PyObject *mark = st->pre ? PyUnicode_FromString("\n") : Py_NewRef(Py_None);
-            if (mark == NULL)
-                return -1;
-            int rc = PyList_Append(st->parts, mark);
-            Py_DECREF(mark);
-            if (rc < 0)
+            /* "\n" inside <pre> (a text piece, not what makes a block solid), else None. */
+            if (run_append(&st->run, st->pre ? (const unsigned char *)"\n" : NULL, 1) < 0)
                 return -1;
         }
         return 0;
@@ -968,24 +1126,16 @@ static int
 enter_text(walk_state *st, void *node)
 {
     vb_chardata *cd = (vb_chardata *)node;
-    if (cd->data.data == NULL || cd->data.length == 0)
+    const unsigned char *data = cd->data.data;
+    size_t len = cd->data.length;
+    if (data == NULL || len == 0)
         return 0;
-    PyObject *text = decode(cd->data.data, cd->data.length);
-    if (text == NULL)
+    if (run_append(&st->run, data, len) < 0)
         return -1;
-    if (PyUnicode_GET_LENGTH(text) == 0) {
-        Py_DECREF(text);
-        return 0;
-    }
-    if (PyList_Append(st->parts, text) < 0) {
-        Py_DECREF(text);
-        return -1;
-    }
-    if (!st->solid && !all_space(text))
-        st->solid = 1;
+    if (!st->run.solid && !all_space(data, len))
+        st->run.solid = 1;
     if (st->in_link)
-        st->link_chars += st->pre ? PyUnicode_GET_LENGTH(text) : folded_length(text);
-    Py_DECREF(text);
+        st->run.link_chars += st->pre ? utf8_length(data, len) : folded_length(data, len);
     return 0;
 }
 
@@ -1044,14 +1194,28 @@ run_walk(walk_state *st, facts_cache *cache, tag_facts *spare, void *root)
 done:
     /* Only if the walk ended inside a card (it cannot, but stay safe): its text joins. */
     while (st->n_saved > 0) {
-        saved_text s = st->saved[--st->n_saved];
-        PyObject *joined = PySequence_Concat(s.parts, st->parts);
-        Py_DECREF(s.parts);
-        if (joined == NULL)
+        run_text *s = &st->saved[st->n_saved - 1], *r = &st->run;
+        size_t shift = s->len;
+        if (byte_room(&s->buf, s->len, &s->cap, r->len) < 0)
             return -1;
-        Py_XSETREF(st->parts, joined);
+        memcpy(s->buf + s->len, r->buf, r->len);
+        s->len += r->len;
+        for (Py_ssize_t i = 0; i < r->n_pieces; i++) {
+            if (make_room((void **)&s->pieces, s->n_pieces, &s->cap_pieces, sizeof(run_piece),
+                          16) < 0)
+                return -1;
+            run_piece piece = r->pieces[i];
+            piece.off += shift;
+            s->pieces[s->n_pieces++] = piece;
+        }
+        s->has_br |= r->has_br;
+        s->link_chars = r->link_chars;
+        s->solid = r->solid;
+        run_free(r);
+        st->run = *s;
+        st->n_saved--;
     }
-    if (PyList_GET_SIZE(st->parts) > 0 && emit(st, st->kind, 0) < 0)
+    if (st->run.n_pieces > 0 && emit(st, st->kind, 0) < 0)
         return -1;
     return 0;
 }
@@ -1084,12 +1248,14 @@ fastwalk_walk(PyObject *self, PyObject *args)
     if (cache == NULL)
         PyErr_NoMemory();
     else if (st.elems && st.blocks && st.walker_emit && PyList_CheckExact(st.elems) &&
-             PyList_CheckExact(st.blocks) && new_parts(&st) == 0)
+             PyList_CheckExact(st.blocks))
         rc = run_walk(&st, cache, &spare, (void *)(uintptr_t)root_id);
     else if (!PyErr_Occurred())
         PyErr_SetString(PyExc_TypeError, "walker.elems and walker.blocks must be lists");
     while (st.n_saved > 0)
-        Py_DECREF(st.saved[--st.n_saved].parts);
+        run_free(&st.saved[--st.n_saved]);
+    run_free(&st.run);
+    PyMem_Free(st.folded);
     PyMem_Free(st.saved);
     PyMem_Free(st.frames);
     if (cache != NULL) {
@@ -1099,7 +1265,6 @@ fastwalk_walk(PyObject *self, PyObject *args)
     Py_XDECREF(spare.tag);
     Py_XDECREF(spare.boiler);
     Py_XDECREF(spare.candidate);
-    Py_XDECREF(st.parts);
     Py_XDECREF(st.elems);
     Py_XDECREF(st.blocks);
     Py_XDECREF(st.walker_emit);

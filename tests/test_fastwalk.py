@@ -139,6 +139,30 @@ def test_c_walk_equals_python_walk_on_any_text(text: str) -> None:
     assert quick == slow
 
 
+_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+
+
+def test_c_walk_folds_and_counts_every_kind_of_white_space_as_python_does() -> None:
+    # The C walk folds white space and counts link characters on UTF-8 bytes: every code point
+    # str.split() splits at must read as space there too, alone, in runs and inside links.
+    html = "".join(
+        f"<p>a{c}b{c}{c}c <a href=#>{c}l{c}{c}k{c}</a>{c}</p><p><a href=#>{c}</a></p>"
+        f"<p>x<span class=tooltip>t<span class=popover>{c}card{c}</span></span>{c}</p>"
+        for c in _SPACES
+    )
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+    assert len(quick[1]) > len(_SPACES)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_SPACES + "ab\u00e9\u4e2d\U0001f600 "), max_size=40))
+def test_c_walk_equals_python_walk_on_linked_text(text: str) -> None:
+    page = f"<p>{text}<a href=#>{text}</a>{text}</p><p><a href=#>x{text}</a></p><pre>{text}</pre>"
+    slow, quick = _both(page)
+    assert quick == slow
+
+
 def test_the_sample_page_reaches_every_kind_of_block() -> None:
     # The self-test at import compares the two walks on this page: it must hold the cases.
     tree = LexborHTMLParser(extract._SAMPLE_PAGE)
