@@ -54,9 +54,10 @@ from bench.corpus import (
 )
 from bot import extract as extract_module
 from bot.config import MatchConfig, parse_config
+from bot.decode import decode_text
 from bot.extract import extract
 from bot.extractcache import ExtractionCache
-from bot.fetch import FetchedPage, Fetcher, FetchFailure
+from bot.fetch import FetchedPage, Fetcher, FetchFailure, utf8_body
 from bot.matcher import match_quote
 from bot.models import QuoteInput
 from bot.textnorm import tokenize
@@ -251,9 +252,23 @@ def page_quotes(pages: Sequence[Page], seed: int) -> dict[str, list[str]]:
 
 
 def in_memory(page_html: str, url: str) -> FetchedPage:
-    """A fetched page built in memory, as the fetcher would hand it over."""
-    digest = hashlib.sha256(page_html.encode("utf-8", "surrogatepass")).hexdigest()
-    return FetchedPage(url, url, 200, "text/html", "utf-8", page_html, digest, time.time())
+    """A fetched page built in memory, as the fetcher would hand it over for the body the
+    corpus server sends (the page in UTF-8): decoded text, digest and, where the text is the
+    body's exact decoding, the body for the parser (``bot.fetch.utf8_body``)."""
+    raw = page_html.encode("utf-8", "surrogatepass")
+    charset, text = decode_text(raw, "text/html", "text/html; charset=utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
+    return FetchedPage(
+        url,
+        url,
+        200,
+        "text/html",
+        charset,
+        text,
+        digest,
+        time.time(),
+        utf8=utf8_body(raw, charset, text),
+    )
 
 
 def _check(
@@ -273,7 +288,10 @@ def bench_page(page: Page, quotes: Sequence[str], times: StageTimes, repeat: int
     url = page.url or f"http://127.0.0.1{page.path}"
     fetched = in_memory(html, url)
     before = memos_before_page()
-    times.add("extract", timed(extract, html, "text/html", url, repeat=repeat, setup=before))
+    times.add(
+        "extract",
+        timed(extract, fetched.text, "text/html", url, fetched.utf8, repeat=repeat, setup=before),
+    )
     started = time.perf_counter()
     traf_text = trafilatura_extract(html, url)
     traf_seconds = time.perf_counter() - started
@@ -415,7 +433,9 @@ def bench_rung(text: str, quotes: Sequence[str], size: int) -> Rung:
     rung.ms["match"] = statistics.median(
         timed(match_quote, q, tokens, repeat=repeat) * 1000 for q in quotes
     )
-    rung.ms["extract"] = timed(extract, doc, "text/html", url, repeat=repeat) * 1000
+    rung.ms["extract"] = (
+        timed(extract, fetched.text, "text/html", url, fetched.utf8, repeat=repeat) * 1000
+    )
     rung.ms["check"] = statistics.median(
         timed(_check, q, fetched, config, repeat=repeat) * 1000 for q in quotes
     )

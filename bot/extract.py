@@ -783,9 +783,16 @@ def _text_only(html: str) -> ExtractedPage:
 _FAST_WALK: Any = _load_fast_walk()
 
 
-def extract_html(html: str, url: str | None = None) -> ExtractedPage:
-    """Blocks, main text and metadata of an HTML page; never raises on any string."""
-    html, data = _utf8(html)
+def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -> ExtractedPage:
+    """Blocks, main text and metadata of an HTML page; never raises on any string.
+
+    ``utf8``, when given, must be ``html`` in UTF-8 (``FetchedPage.utf8``): it spares encoding
+    the page once more for the parser.
+    """
+    if utf8 is None:
+        html, data = _utf8(html)
+    else:
+        data = utf8
     if _too_deep(html, data):
         return _text_only(html)
     tree = LexborHTMLParser(data)  # the bytes selectolax would make of ``html``, made once
@@ -836,13 +843,18 @@ _HTML_SNIFF = re.compile(
 )
 
 
-def extract(text: str, content_type: str, url: str | None = None) -> ExtractedPage:
-    """Dispatch on the MIME type (sniffing the text when the type says nothing useful)."""
+def extract(
+    text: str, content_type: str, url: str | None = None, utf8: bytes | None = None
+) -> ExtractedPage:
+    """Dispatch on the MIME type (sniffing the text when the type says nothing useful).
+
+    ``utf8``: ``text`` in UTF-8 if the caller has it (``FetchedPage.utf8``), else None.
+    """
     mime = (content_type or "").split(";", 1)[0].strip().lower()
     if mime in ("text/html", "application/xhtml+xml") or mime.endswith("+html"):
-        return extract_html(text, url)
+        return extract_html(text, url, utf8)
     if mime.startswith("text/") and mime != "text/xml":
         return extract_plain(text)
     if _HTML_SNIFF.match(text[:2000]):
-        return extract_html(text, url)
+        return extract_html(text, url, utf8)
     return extract_plain(text)

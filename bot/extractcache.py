@@ -51,7 +51,8 @@ class ExtractionCache:
         return len(self._entries)
 
     def extract(self, page: FetchedPage) -> ExtractedPage:
-        """``extract(page.text, page.content_type, page.final_url)``, from memory when it can."""
+        """``extract(page.text, page.content_type, page.final_url, page.utf8)``, from memory when
+        it can."""
         key = (page.sha256, page.content_type, page.final_url)
         with self._lock:
             entry = self._entries.get(key)
@@ -60,7 +61,7 @@ class ExtractionCache:
                 self.hits += 1
                 return entry.page
             self.misses += 1
-        extracted = extract(page.text, page.content_type, page.final_url)
+        extracted = extract(page.text, page.content_type, page.final_url, page.utf8)
         weight = len(page.text) + len(extracted.full_text) + len(extracted.main_text)
         if weight <= self.max_chars:
             with self._lock:

@@ -10,6 +10,7 @@ decompression, so neither a huge page nor a compression bomb can exhaust memory.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import email.utils
 import hashlib
@@ -89,6 +90,9 @@ class FetchedPage:
     doc_meta: tuple[tuple[str, str], ...] = ()
     # The undecoded body of a PDF (capped like every body); None for text and cached pages.
     raw: bytes | None = field(default=None, repr=False, compare=False)
+    # The body when ``text`` is exactly its UTF-8 decoding (most pages): the HTML parser reads
+    # these bytes instead of encoding the text once more. None otherwise, and for cached pages.
+    utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 class FetchFailure(Exception):
@@ -751,6 +755,7 @@ class Fetcher:
             text=text,
             sha256=hashlib.sha256(raw).hexdigest(),
             fetched_at=time.time(),
+            utf8=utf8_body(raw, charset, text),
         )
 
     async def _pdf_page(
@@ -795,6 +800,17 @@ class Fetcher:
             doc_meta=doc.meta,
             raw=raw,
         )
+
+
+def utf8_body(raw: bytes, charset: str, text: str) -> bytes | None:
+    """``raw`` if ``text`` is its UTF-8 decoding byte for byte, else None.
+
+    Decoding replaces bad bytes with U+FFFD, so a UTF-8 text without one came from valid UTF-8;
+    a BOM is not part of the text.
+    """
+    if charset != "utf-8" or raw.startswith(codecs.BOM_UTF8) or "\ufffd" in text:
+        return None
+    return raw
 
 
 _PEEK_BYTES = 64 * 1024

@@ -215,7 +215,7 @@ def check_page(
     if cache is not None:
         extracted = cache.extract(page)
     else:
-        extracted = extract(page.text, page.content_type, page.final_url)
+        extracted = extract(page.text, page.content_type, page.final_url, page.utf8)
     result = judge(inp, extracted, source_info(page), config)
     _mark_supplied(result, page)
     return result

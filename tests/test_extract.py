@@ -8,7 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.decode import decode_text
 from bot.extract import Block, ExtractedPage, extract, extract_html, extract_plain
+from bot.fetch import utf8_body
 
 
 def blocks_of(page: ExtractedPage) -> list[tuple[str, str]]:
@@ -517,3 +519,21 @@ _FRAGMENTS = st.sampled_from(
 @given(st.lists(_FRAGMENTS, max_size=40))
 def test_html_soup_never_raises(fragments: list[str]) -> None:
     _check_page(extract_html("".join(fragments)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_extraction_from_the_fetched_utf8_body_equals_extraction_from_the_text(text: str) -> None:
+    # FetchedPage.utf8 spares the extractor an encode: the page must come out the same.
+    page = (
+        f"<html><head><title>T {text}</title><meta name=author content='{text}'></head>"
+        f"<body><article><h1>{text}</h1><p>{text} and prose of the article body.</p>"
+        f"<p>{text}<br>{text}</p></article></body></html>"
+    )
+    raw = page.encode("utf-8", "surrogatepass")
+    charset, decoded = decode_text(raw, "text/html", "text/html; charset=utf-8")
+    body = utf8_body(raw, charset, decoded)
+    assert extract(decoded, "text/html", "https://example.com/a", body) == extract(
+        decoded, "text/html", "https://example.com/a"
+    )
+    assert body is None or body.decode("utf-8") == decoded

@@ -25,7 +25,7 @@ from fetch_support import (
 )
 
 from bot.decode import decode_text
-from bot.fetch import FetchedPage, Fetcher, FetchFailure, _retry_after
+from bot.fetch import FetchedPage, Fetcher, FetchFailure, _retry_after, utf8_body
 from bot.storage.database import open_database
 from bot.storage.pages import PageCache
 
@@ -342,6 +342,7 @@ async def test_html_page(server: LocalServer, fetcher: Fetcher) -> None:
     assert page.url == page.final_url == server.url("/html")
     assert page.sha256 == hashlib.sha256(HTML_UTF8.encode()).hexdigest()
     assert page.fetched_at > 0
+    assert page.utf8 == HTML_UTF8.encode()  # the parser reads the body as it came
 
 
 async def test_user_agent_from_config(server: LocalServer, fetcher: Fetcher) -> None:
@@ -364,6 +365,7 @@ async def test_legacy_charsets_decode(
     page = await fetcher.fetch(server.url(path))
     assert FRENCH in page.text
     assert page.charset == charset
+    assert page.utf8 is None  # not UTF-8: the extractor encodes the text itself
 
 
 async def test_http_equiv_charset(server: LocalServer, fetcher: Fetcher) -> None:
@@ -381,6 +383,7 @@ async def test_undeclared_cyrillic_is_detected(server: LocalServer, fetcher: Fet
 async def test_content_encodings(server: LocalServer, fetcher: Fetcher, coding: str) -> None:
     page = await fetcher.fetch(server.url(f"/encoded/{coding}"))
     assert page.text == HTML_UTF8
+    assert page.utf8 == HTML_UTF8.encode()  # decompressed
     assert page.sha256 == hashlib.sha256(HTML_UTF8.encode()).hexdigest()
 
 
@@ -447,6 +450,19 @@ def test_stray_byte_keeps_utf8() -> None:
     assert charset == "utf-8"
     assert FRENCH in text and "encore é" in text
     assert text.count("\ufffd") == 1
+
+
+def test_utf8_body_only_when_the_text_is_its_exact_decoding() -> None:
+    good = "<p>café “quoted” \U0001f600</p>".encode()
+    assert utf8_body(good, "utf-8", good.decode()) is good
+    stray = good + b"\xff"
+    charset, text = decode_text(stray, "text/html", "text/html; charset=utf-8")
+    assert charset == "utf-8" and utf8_body(stray, charset, text) is None  # U+FFFD replaced it
+    bom = b"\xef\xbb\xbf" + good
+    charset, text = decode_text(bom, "text/html", "text/html")
+    assert text == good.decode() and utf8_body(bom, charset, text) is None
+    latin = "café".encode("cp1252")
+    assert utf8_body(latin, "cp1252", "café") is None
 
 
 def test_retry_after_forms() -> None:
