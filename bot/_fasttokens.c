@@ -14,6 +14,13 @@
  * end of an earlier [.,]\d+ group (a shorter digit run would leave a digit, a word character,
  * next), so the candidates are the group ends, longest first.
  * tests/test_fasttokens.py compares this with the regex on generated text.
+ *
+ * split_words also normalises the words that need no Unicode database: ASCII words (lower
+ * case, thousands separators dropped, as casefold() and _FAST_THOUSANDS_RE do) and clitics
+ * written with an apostrophe that NFKC leaves alone ("\u2019s" -> "'s"). Why: joining, casefolding
+ * and splitting every word again in Python cost more than the split itself. Any other word
+ * (non-ASCII, or holding a backtick, which becomes "'" only in a text with non-ASCII words) is
+ * left raw and listed, for normalize_words to finish.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -149,11 +156,128 @@ append_index(PyObject *list, Py_ssize_t value)
     return rc;
 }
 
+
+/* Apostrophes NFKC leaves as they are, so that normalize_words makes them "'" directly
+ * (tests/test_fasttokens.py checks the list against unicodedata and textnorm._APOSTROPHES). */
+static int
+is_plain_apostrophe(Py_UCS4 ch)
+{
+    return ch == 0x2019 || ch == 0x02BC || ch == 0x2018 || ch == 0x2032;
+}
+
+static int
+is_digit(Py_UCS4 ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+
+/* Whether the comma at i of the word t[start:end) is a thousands separator to drop: a digit
+ * before it, exactly three digits after it, then the word's end or a non-digit
+ * (_FAST_THOUSANDS_RE within one word; a word never starts or ends with a comma). */
+static int
+thousands_comma(const text_view *t, Py_ssize_t i, Py_ssize_t start, Py_ssize_t end)
+{
+    return i > start && i + 3 < end && is_digit(at(t, i - 1)) && is_digit(at(t, i + 1)) &&
+           is_digit(at(t, i + 2)) && is_digit(at(t, i + 3)) &&
+           (i + 4 == end || !is_digit(at(t, i + 4)));
+}
+
+/* The normalised form of the ASCII word t[start:end), or NULL when the substring is already
+ * normalised or (*raw set) the word is to be left raw. */
 static PyObject *
-split_tokens(PyObject *self, PyObject *arg)
+ascii_word(const text_view *t, Py_ssize_t start, Py_ssize_t end, int *raw)
+{
+    Py_ssize_t kept = end - start;
+    int changed = 0;
+    *raw = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (ch == '`') {
+            *raw = 1;
+            return NULL;
+        }
+        if (ch >= 'A' && ch <= 'Z') {
+            changed = 1;
+        }
+        else if (ch == ',' && thousands_comma(t, i, start, end)) {
+            changed = 1;
+            kept--;
+        }
+    }
+    if (!changed)
+        return NULL;
+    PyObject *word = PyUnicode_New(kept, 127);
+    if (word == NULL)
+        return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
+    Py_ssize_t o = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (ch == ',' && thousands_comma(t, i, start, end))
+            continue;
+        out[o++] = (Py_UCS1)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+    }
+    return word;
+}
+
+/* "'" and the lower-cased ASCII letters of a clitic written with a plain apostrophe. */
+static PyObject *
+clitic_word(const text_view *t, Py_ssize_t start, Py_ssize_t end)
+{
+    PyObject *word = PyUnicode_New(end - start, 127);
+    if (word == NULL)
+        return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
+    out[0] = '\'';
+    for (Py_ssize_t i = start + 1; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        out[i - start] = (Py_UCS1)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
+    }
+    return word;
+}
+
+/* What split_words makes of the word t[start:end): a new reference, *pending set when it is
+ * left raw; *non_ascii set when it holds a non-ASCII character. */
+static PyObject *
+word_of(PyObject *text, const text_view *t, Py_ssize_t start, Py_ssize_t end, int *pending,
+        int *non_ascii)
+{
+    Py_UCS4 high = 0;
+    for (Py_ssize_t i = start; i < end && high < 128; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (ch > high)
+            high = ch;
+    }
+    *pending = 0;
+    if (high < 128) {
+        int raw = 0;
+        PyObject *word = ascii_word(t, start, end, &raw);
+        if (word != NULL || PyErr_Occurred())
+            return word;
+        *pending = raw;
+        return PyUnicode_Substring(text, start, end);
+    }
+    *non_ascii = 1;
+    Py_UCS4 first = at(t, start);
+    if (is_plain_apostrophe(first)) {
+        int rest_ascii = 1;
+        for (Py_ssize_t i = start + 1; i < end; i++)
+            if (at(t, i) >= 128)
+                rest_ascii = 0;
+        if (rest_ascii && end - start > 1)
+            return clitic_word(t, start, end);
+    }
+    *pending = 1;
+    return PyUnicode_Substring(text, start, end);
+}
+
+/* The split; with ``normalise``, split_words's words, the indices of the raw ones and whether
+ * any word is non-ASCII as well. */
+static PyObject *
+split(PyObject *arg, int normalise, const char *name)
 {
     if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "split_tokens() takes a str");
+        PyErr_Format(PyExc_TypeError, "%s() takes a str", name);
         return NULL;
     }
 #if PY_VERSION_HEX < 0x030C0000
@@ -161,10 +285,12 @@ split_tokens(PyObject *self, PyObject *arg)
         return NULL;
 #endif
     text_view t = {PyUnicode_KIND(arg), PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
-    PyObject *raw = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
+    PyObject *words = PyList_New(0), *starts = PyList_New(0), *ends = PyList_New(0);
+    PyObject *pending = PyList_New(0);
+    int non_ascii = 0;
     Py_ssize_t cap = 8;
     Py_ssize_t *group_ends = PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
-    if (raw == NULL || starts == NULL || ends == NULL || group_ends == NULL)
+    if (words == NULL || starts == NULL || ends == NULL || pending == NULL || group_ends == NULL)
         goto fail;
     Py_ssize_t i = 0;
     while (i < t.n) {
@@ -189,34 +315,56 @@ split_tokens(PyObject *self, PyObject *arg)
             i++;
             continue;
         }
-        PyObject *word = PyUnicode_Substring(arg, i, end);
+        int raw = 0;
+        PyObject *word = normalise ? word_of(arg, &t, i, end, &raw, &non_ascii)
+                                   : PyUnicode_Substring(arg, i, end);
         if (word == NULL)
             goto fail;
-        int rc = PyList_Append(raw, word);
+        int rc = PyList_Append(words, word);
         Py_DECREF(word);
-        if (rc < 0 || append_index(starts, i) < 0 || append_index(ends, end) < 0)
+        if (rc < 0 || (raw && append_index(pending, PyList_GET_SIZE(words) - 1) < 0) ||
+            append_index(starts, i) < 0 || append_index(ends, end) < 0)
             goto fail;
         i = end;
     }
     PyMem_Free(group_ends);
-    PyObject *out = PyTuple_Pack(3, raw, starts, ends);
-    Py_DECREF(raw);
+    PyObject *out = normalise ? Py_BuildValue("(OOOOO)", words, starts, ends, pending,
+                                              non_ascii ? Py_True : Py_False)
+                              : PyTuple_Pack(3, words, starts, ends);
+    Py_DECREF(words);
     Py_DECREF(starts);
     Py_DECREF(ends);
+    Py_DECREF(pending);
     return out;
 fail:
     if (group_ends == NULL && !PyErr_Occurred())
         PyErr_NoMemory();
     PyMem_Free(group_ends);
-    Py_XDECREF(raw);
+    Py_XDECREF(words);
     Py_XDECREF(starts);
     Py_XDECREF(ends);
+    Py_XDECREF(pending);
     return NULL;
+}
+
+static PyObject *
+split_tokens(PyObject *self, PyObject *arg)
+{
+    return split(arg, 0, "split_tokens");
+}
+
+static PyObject *
+split_words(PyObject *self, PyObject *arg)
+{
+    return split(arg, 1, "split_words");
 }
 
 static PyMethodDef methods[] = {
     {"split_tokens", split_tokens, METH_O,
      "split_tokens(text) -> (words, starts, ends): TOKEN_RE's matches and their offsets."},
+    {"split_words", split_words, METH_O,
+     "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
+     "normalised where no Unicode database is needed; raw lists the others' indices."},
     {NULL, NULL, 0, NULL},
 };
 

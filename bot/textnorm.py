@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Any
 
 # Characters that may sit inside a word without being part of it (soft hyphen, zero-width).
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -165,7 +166,13 @@ def normalize_words(words: list[str]) -> list[str]:
     if not words:
         return []
     joined = "\x00".join(words)
-    if not joined.isascii():
+    return _normalize_joined(joined, not joined.isascii())
+
+
+def _normalize_joined(joined: str, non_ascii: bool) -> list[str]:
+    """``normalize_words`` of the words joined by NUL; ``non_ascii``: whether the text they come
+    from holds a non-ASCII word (only then does a backtick become an apostrophe)."""
+    if non_ascii:
         joined = _nfkc(joined)
         # (str.translate with a table costs far more per character than a few replace calls)
         for char, replacement in _STRIP_PAIRS:
@@ -291,18 +298,25 @@ def _regex_split(text: str) -> tuple[list[str], list[int], list[int]]:
     return pieces[1::2], bounds[0:-1:2], bounds[1::2]
 
 
-def _load_fast_split() -> Callable[[str], tuple[list[str], list[int], list[int]]] | None:
-    """The same split in C (bot/_fasttokens.c), unless it is not built or Python is asked for."""
+def _load_fast_tokens() -> Any:
+    """bot/_fasttokens.c, unless it is not built or Python is asked for."""
     if os.environ.get("VERBATIM_PURE_PYTHON"):
         return None
     try:
-        from bot._fasttokens import split_tokens
+        from bot import _fasttokens
     except ImportError:
         return None
-    return split_tokens
+    return _fasttokens
 
 
-_FAST_SPLIT = _load_fast_split()
+_FAST_TOKENS = _load_fast_tokens()
+# The split in C; and the split that also normalises the words needing no Unicode database.
+_FAST_SPLIT: Callable[[str], tuple[list[str], list[int], list[int]]] | None = (
+    _FAST_TOKENS.split_tokens if _FAST_TOKENS else None
+)
+_FAST_WORDS: Callable[[str], tuple[list[str], list[int], list[int], list[int], bool]] | None = (
+    _FAST_TOKENS.split_words if _FAST_TOKENS else None
+)
 
 
 def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
@@ -311,11 +325,15 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
     lines); for pasted quotes a single line break is only wrapping.
     """
-    if _FAST_SPLIT is not None:
-        raw, starts, ends = _FAST_SPLIT(text)
+    if _FAST_WORDS is not None:
+        words, starts, ends, raw, non_ascii = _FAST_WORDS(text)
+        if raw:  # words C left for the Unicode database (or a backtick)
+            done = _normalize_joined("\x00".join([words[i] for i in raw]), non_ascii)
+            for i, word in zip(raw, done, strict=True):
+                words[i] = word
     else:
-        raw, starts, ends = _regex_split(text)
-    words = normalize_words(raw)
+        raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
+        words = normalize_words(raw_words)
     # A token made only of invisible characters normalises to "": drop it.
     if "" in words:
         keep = [i for i, w in enumerate(words) if w]

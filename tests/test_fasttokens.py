@@ -64,16 +64,72 @@ def test_c_split_classifies_every_character_like_the_regex(start: int) -> None:
             assert _c_split(text) == _regex_split(text), hex(code)
 
 
+def _python_tokenize(text: str) -> textnorm.Tokens:
+    """tokenize with the regex split and normalize_words: the reference."""
+    saved = textnorm._FAST_SPLIT, textnorm._FAST_WORDS
+    try:
+        textnorm._FAST_SPLIT = textnorm._FAST_WORDS = None
+        return tokenize(text)
+    finally:
+        textnorm._FAST_SPLIT, textnorm._FAST_WORDS = saved
+
+
 def test_tokenize_is_the_same_with_and_without_the_c_split() -> None:
     text = "It\u2019s 1,000 caf\u00e9s\u00ad \u2014 don't  \u201cquote\u201d 3.5km, Boeing 's"
-    saved = textnorm._FAST_SPLIT
-    try:
-        textnorm._FAST_SPLIT = None
-        slow = tokenize(text)
-    finally:
-        textnorm._FAST_SPLIT = saved
+    slow = _python_tokenize(text)
     assert tokenize(text) == slow
     assert slow.words[:3] == ["it", "'s", "1000"]
+
+
+def test_the_c_words_are_in_use() -> None:
+    from bot import _fasttokens
+
+    assert textnorm._FAST_WORDS is _fasttokens.split_words
+    words, _, _, raw, non_ascii = _fasttokens.split_words("It\u2019s 1,000 Caf\u00e9 `s")
+    assert words[:4] == ["it", "'s", "1000", "Caf\u00e9"]  # the non-ASCII word is left raw
+    assert raw == [3, 4] and non_ascii
+
+
+def test_plain_apostrophes_are_those_nfkc_leaves_alone() -> None:
+    # split_words makes "'" of these itself; any other apostrophe waits for NFKC in Python.
+    import unicodedata
+
+    plain = "\u2019\u02bc\u2018\u2032"
+    expected = [
+        c
+        for c in textnorm._APOSTROPHES
+        if not c.isascii() and unicodedata.normalize("NFKC", c) == c
+    ]
+    assert sorted(plain) == sorted(expected)
+
+
+WORD_PIECES = [
+    *PIECES, "1,000,000", "12,345.67", "1,0000", "1,00", "9,999x", "A", "Z", "`", "\uff07s",
+    "\u00b4S", "\u2032LL", "\u02bcVE", "\uff11,\uff10\uff10\uff10", "\u0130", "\u212a",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(WORD_PIECES), max_size=40).map(" ".join))
+@example("It\u2019S 1,000,000 don`t Boeing `s 2,500.50 caf\u00e9 ABC")
+@example("`s 1,000")  # a backtick in an all-ASCII text stays
+def test_tokenize_with_the_c_words_equals_python_on_tricky_text(text: str) -> None:
+    assert tokenize(text) == _python_tokenize(text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.text(max_size=80))
+def test_tokenize_with_the_c_words_equals_python_on_any_text(text: str) -> None:
+    assert tokenize(text) == _python_tokenize(text)
+
+
+@pytest.mark.parametrize("start", range(0, 0x110000, 0x10000))
+def test_tokenize_with_the_c_words_normalises_every_character_like_python(start: int) -> None:
+    chars = [chr(c) for c in range(start, start + 0x10000) if not 0xD800 <= c <= 0xDFFF]
+    for i in range(0, len(chars), 512):
+        chunk = chars[i : i + 512]
+        text = " ".join(f"A{c}1,000{c}\u2019S {c}'s" for c in chunk)
+        assert tokenize(text) == _python_tokenize(text), hex(ord(chunk[0]))
 
 
 def test_c_split_rejects_what_is_not_text() -> None:
@@ -81,3 +137,5 @@ def test_c_split_rejects_what_is_not_text() -> None:
 
     with pytest.raises(TypeError):
         _fasttokens.split_tokens(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        _fasttokens.split_words(b"bytes")  # type: ignore[arg-type]
