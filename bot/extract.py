@@ -14,7 +14,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import selectolax
 import selectolax.lexbor
@@ -26,8 +26,10 @@ from bot.textnorm import Tokens, tokenize
 __all__ = ["Block", "ExtractedPage", "PageMeta", "extract", "extract_html", "extract_plain"]
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
+    """A block of a page's text. A named tuple, not a frozen dataclass: a page makes hundreds,
+    and a frozen dataclass sets each field through object.__setattr__ (twice the time)."""
+
     text: str  # whitespace collapsed to single spaces; <br> becomes "\n"
     kind: str  # heading | paragraph | list_item | quote | caption | table | pre | other
     main: bool  # inside the main article content
