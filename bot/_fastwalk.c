@@ -71,8 +71,10 @@ static PyObject *block_info_fn; /* _block_marks(tag, class, id, role, itemprop) 
 static PyObject *popup_fn;      /* _popup_class(class) -> bool */
 static PyObject *hidden_fn;     /* _hidden_by(aria_hidden, style) -> bool */
 static PyObject *drop_fn;       /* _drop_invisible(text) -> str */
-static PyObject *elem_cls;      /* _Elem(parent, boiler, candidate) */
-static PyObject *block_cls;     /* _RawBlock(text, kind, elem, link_chars, aside) */
+/* Records are plain tuples, as _Elem and _RawBlock (named tuples) lay them out:
+ * (parent, boiler, candidate) and (text, kind, elem, link_chars, aside). */
+enum { ELEM_PARENT, ELEM_BOILER, ELEM_CANDIDATE, ELEM_FIELDS };
+enum { BLOCK_TEXT, BLOCK_KIND, BLOCK_ELEM, BLOCK_LINK_CHARS, BLOCK_ASIDE, BLOCK_FIELDS };
 
 /* _POPUP_WORDS, searched in the class value's UTF-8 bytes with ASCII case folded. That equals
  * `word in value.lower()` for words of ASCII lowercase letters without "k" that do not end in
@@ -547,17 +549,14 @@ emit(walk_state *st, int kind, int aside)
     }
     int rc = 0;
     if (PyUnicode_GET_LENGTH(text) > 0) {
-        PyObject *args[5];
-        args[0] = text;
-        args[1] = kind_name;
-        args[2] = PyLong_FromSsize_t(st->elem);
-        args[3] = PyLong_FromSsize_t(r->link_chars);
-        args[4] = aside ? Py_True : Py_False;
+        PyObject *elem = PyLong_FromSsize_t(st->elem);
+        PyObject *link_chars = elem ? PyLong_FromSsize_t(r->link_chars) : NULL;
         PyObject *block = NULL;
-        if (args[2] != NULL && args[3] != NULL)
-            block = PyObject_Vectorcall(block_cls, args, 5, NULL);
-        Py_XDECREF(args[2]);
-        Py_XDECREF(args[3]);
+        if (link_chars != NULL)
+            block = PyTuple_Pack(BLOCK_FIELDS, text, kind_name, elem, link_chars,
+                                 aside ? Py_True : Py_False);
+        Py_XDECREF(elem);
+        Py_XDECREF(link_chars);
         if (block == NULL || PyList_Append(st->blocks, block) < 0)
             rc = -1;
         Py_XDECREF(block);
@@ -1096,12 +1095,9 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
                 boiler = PyTuple_GET_ITEM(marks, 0);
                 candidate = PyTuple_GET_ITEM(marks, 1);
             }
-            PyObject *args[3];
-            args[0] = PyLong_FromSsize_t(st->elem);
-            args[1] = boiler;
-            args[2] = candidate;
-            PyObject *rec = args[0] ? PyObject_Vectorcall(elem_cls, args, 3, NULL) : NULL;
-            Py_XDECREF(args[0]);
+            PyObject *parent = PyLong_FromSsize_t(st->elem);
+            PyObject *rec = parent ? PyTuple_Pack(ELEM_FIELDS, parent, boiler, candidate) : NULL;
+            Py_XDECREF(parent);
             Py_XDECREF(marks);
             if (rec == NULL)
                 return -1;
@@ -1328,11 +1324,11 @@ fastwalk_bind(PyObject *self, PyObject *args)
 static PyObject *
 fastwalk_configure(PyObject *self, PyObject *args)
 {
-    PyObject *fns[7], *words;
-    if (!PyArg_ParseTuple(args, "OOOOOOOO!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
-                          &fns[4], &fns[5], &fns[6], &PyTuple_Type, &words))
+    PyObject *fns[5], *words;
+    if (!PyArg_ParseTuple(args, "OOOOOO!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
+                          &fns[4], &PyTuple_Type, &words))
         return NULL;
-    for (int i = 0; i < 7; i++) {
+    for (int i = 0; i < 5; i++) {
         if (!PyCallable_Check(fns[i])) {
             PyErr_SetString(PyExc_TypeError, "configure() takes callables");
             return NULL;
@@ -1343,8 +1339,6 @@ fastwalk_configure(PyObject *self, PyObject *args)
     Py_XSETREF(popup_fn, Py_NewRef(fns[2]));
     Py_XSETREF(hidden_fn, Py_NewRef(fns[3]));
     Py_XSETREF(drop_fn, Py_NewRef(fns[4]));
-    Py_XSETREF(elem_cls, Py_NewRef(fns[5]));
-    Py_XSETREF(block_cls, Py_NewRef(fns[6]));
     n_popup_words = -1;
     Py_ssize_t n = PyTuple_GET_SIZE(words);
     if (n > MAX_POPUP_WORDS)
@@ -1388,9 +1382,6 @@ static long long min_prose;
 static PyObject *prose_kinds; /* tuple of str */
 static int main_ready = 0;
 
-static PyObject *s_parent, *s_boiler, *s_candidate, *s_text, *s_kind, *s_elem, *s_link_chars,
-    *s_aside;
-
 static int
 is_cjk(Py_UCS4 ch)
 {
@@ -1415,31 +1406,39 @@ text_weight(PyObject *text)
     return n + 2 * cjk;
 }
 
-static long long
-attr_long(PyObject *obj, PyObject *name, int *err)
+/* Field i of a record (a tuple of at least ``fields`` items), borrowed; NULL and *err set if
+ * the record is no such tuple. */
+static PyObject *
+field_of(PyObject *rec, Py_ssize_t i, Py_ssize_t fields, int *err)
 {
-    PyObject *v = PyObject_GetAttr(obj, name);
-    if (v == NULL) {
+    if (!PyTuple_Check(rec) || PyTuple_GET_SIZE(rec) < fields) {
+        if (!*err)
+            PyErr_SetString(PyExc_TypeError, "walk records must be tuples");
         *err = 1;
-        return 0;
+        return NULL;
     }
+    return PyTuple_GET_ITEM(rec, i);
+}
+
+static long long
+long_field(PyObject *rec, Py_ssize_t i, Py_ssize_t fields, int *err)
+{
+    PyObject *v = field_of(rec, i, fields, err);
+    if (v == NULL)
+        return 0;
     long long out = PyLong_AsLongLong(v);
-    Py_DECREF(v);
     if (out == -1 && PyErr_Occurred())
         *err = 1;
     return out;
 }
 
 static int
-attr_truth(PyObject *obj, PyObject *name, int *err)
+truth_field(PyObject *rec, Py_ssize_t i, Py_ssize_t fields, int *err)
 {
-    PyObject *v = PyObject_GetAttr(obj, name);
-    if (v == NULL) {
-        *err = 1;
+    PyObject *v = field_of(rec, i, fields, err);
+    if (v == NULL)
         return 0;
-    }
     int out = PyObject_IsTrue(v);
-    Py_DECREF(v);
     if (out < 0)
         *err = 1;
     return out > 0;
@@ -1624,17 +1623,10 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t i = 0; i < n && !err; i++) {
         PyObject *rec = PyList_GET_ITEM(elems, i);
-        a.parent[i] = (Py_ssize_t)attr_long(rec, s_parent, &err);
-        a.rec_boiler[i] = (char)attr_truth(rec, s_boiler, &err);
-        if (!err) {
-            PyObject *cand = PyObject_GetAttr(rec, s_candidate);
-            if (cand == NULL)
-                err = 1;
-            else {
-                a.cand[i] = (char)candidate_code(cand);
-                Py_DECREF(cand);
-            }
-        }
+        a.parent[i] = (Py_ssize_t)long_field(rec, ELEM_PARENT, ELEM_FIELDS, &err);
+        a.rec_boiler[i] = (char)truth_field(rec, ELEM_BOILER, ELEM_FIELDS, &err);
+        if (!err)
+            a.cand[i] = (char)candidate_code(PyTuple_GET_ITEM(rec, ELEM_CANDIDATE));
         if (!err && i > 0 && (a.parent[i] < 0 || a.parent[i] >= i)) {
             PyErr_SetString(PyExc_ValueError, "element records are not in document order");
             err = 1;
@@ -1642,8 +1634,8 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
     }
     for (Py_ssize_t b = 0; b < nb && !err; b++) {
         PyObject *block = PyList_GET_ITEM(blocks, b);
-        Py_ssize_t elem = (Py_ssize_t)attr_long(block, s_elem, &err);
-        int aside = attr_truth(block, s_aside, &err);
+        Py_ssize_t elem = (Py_ssize_t)long_field(block, BLOCK_ELEM, BLOCK_FIELDS, &err);
+        int aside = truth_field(block, BLOCK_ASIDE, BLOCK_FIELDS, &err);
         if (err)
             break;
         if (elem < 0 || elem >= n) {
@@ -1655,12 +1647,10 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
         block_aside[b] = (char)aside;
         if (aside)
             continue;
-        PyObject *text = PyObject_GetAttr(block, s_text);
-        PyObject *kind = text ? PyObject_GetAttr(block, s_kind) : NULL;
-        long long link_chars = kind ? attr_long(block, s_link_chars, &err) : 0;
-        if (text == NULL || kind == NULL || err || !PyUnicode_Check(text)) {
-            Py_XDECREF(text);
-            Py_XDECREF(kind);
+        PyObject *text = PyTuple_GET_ITEM(block, BLOCK_TEXT);
+        PyObject *kind = PyTuple_GET_ITEM(block, BLOCK_KIND);
+        long long link_chars = long_field(block, BLOCK_LINK_CHARS, BLOCK_FIELDS, &err);
+        if (err || !PyUnicode_Check(text)) {
             if (!PyErr_Occurred())
                 PyErr_SetString(PyExc_TypeError, "a block's text must be a str");
             err = 1;
@@ -1671,8 +1661,6 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
         int prose_kind = PySequence_Contains(prose_kinds, kind);
         int paragraph = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "paragraph") == 0;
         int heading = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "heading") == 0;
-        Py_DECREF(text);
-        Py_DECREF(kind);
         if (prose_kind < 0) {
             err = 1;
             break;
@@ -1734,19 +1722,6 @@ fastwalk_configure_main(PyObject *self, PyObject *args)
                           &density_share, &first_article_share, &PyTuple_Type, &kinds))
         return NULL;
     Py_XSETREF(prose_kinds, Py_NewRef(kinds));
-    if (s_parent == NULL) {
-        s_parent = PyUnicode_InternFromString("parent");
-        s_boiler = PyUnicode_InternFromString("boiler");
-        s_candidate = PyUnicode_InternFromString("candidate");
-        s_text = PyUnicode_InternFromString("text");
-        s_kind = PyUnicode_InternFromString("kind");
-        s_elem = PyUnicode_InternFromString("elem");
-        s_link_chars = PyUnicode_InternFromString("link_chars");
-        s_aside = PyUnicode_InternFromString("aside");
-        if (!s_parent || !s_boiler || !s_candidate || !s_text || !s_kind || !s_elem ||
-            !s_link_chars || !s_aside)
-            return NULL;
-    }
     main_ready = 1;
     Py_RETURN_NONE;
 }

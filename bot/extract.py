@@ -159,26 +159,24 @@ _MIN_PROSE = 30  # characters for a block to count as prose (not a link, a label
 # --------------------------------------------------------------------------- the walk
 
 
-class _Elem:
-    """A block-level element seen on the walk: where it sits and what it is marked as."""
+class _Elem(NamedTuple):
+    """A block-level element seen on the walk: where it sits and what it is marked as. A named
+    tuple: the C walk makes plain tuples of the same layout (bot/_fastwalk.c), far cheaper to
+    make than objects, so code reading records from either walk indexes them."""
 
-    __slots__ = ("boiler", "candidate", "parent")
-
-    def __init__(self, parent: int, boiler: bool, candidate: str | None) -> None:
-        self.parent = parent
-        self.boiler = boiler
-        self.candidate = candidate
+    parent: int
+    boiler: bool
+    candidate: str | None
 
 
-class _RawBlock:
-    __slots__ = ("aside", "elem", "kind", "link_chars", "text")
+class _RawBlock(NamedTuple):
+    """A block of text as the walk found it (the C walk makes plain tuples of this layout)."""
 
-    def __init__(self, text: str, kind: str, elem: int, link_chars: int, aside: bool) -> None:
-        self.text = text
-        self.kind = kind
-        self.elem = elem
-        self.link_chars = link_chars
-        self.aside = aside  # lifted out of the running text (a hover card), never main
+    text: str
+    kind: str
+    elem: int
+    link_chars: int
+    aside: bool  # lifted out of the running text (a hover card), never main
 
 
 def _is_hidden(attrs: dict[str, Any]) -> bool:
@@ -493,8 +491,6 @@ def _load_fast_walk() -> Any:
             _popup_class,
             _hidden_by,
             _drop_invisible,
-            _Elem,
-            _RawBlock,
             _POPUP_WORDS,
         )
         fast.configure_marks(
@@ -528,8 +524,8 @@ def _load_fast_walk() -> Any:
 def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """Everything a walk produced, comparable with ==."""
     return (
-        [(e.parent, e.boiler, e.candidate) for e in walker.elems],
-        [(b.text, b.kind, b.elem, b.link_chars, b.aside) for b in walker.blocks],
+        [tuple(e) for e in walker.elems],
+        [tuple(b) for b in walker.blocks],
     )
 
 
@@ -572,7 +568,9 @@ def _mark_main(walker: _Walker) -> list[bool]:
 
 def _mark_main_python(walker: _Walker) -> list[bool]:
     """Which blocks belong to the article, decided on element records only (all passes O(n))."""
-    elems, blocks = walker.elems, walker.blocks
+    # Named, whichever walk made them (the C walk's are plain tuples).
+    elems = list(map(_Elem._make, walker.elems))
+    blocks = list(map(_RawBlock._make, walker.blocks))
     n = len(elems)
     prose, para, linked_heads = [0] * n, [0] * n, [0] * n
     for block in blocks:
@@ -805,10 +803,11 @@ def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -
     main_flags = _mark_main(walker)
     jsonld = parse_jsonld(tree)
     start_at = next((i for i, flag in enumerate(main_flags) if flag), 0)
-    lead = [raw.text for raw in walker.blocks[max(0, start_at - 3) : start_at + 8]]
+    # The walk's records are tuples laid out as _RawBlock: (text, kind, ...).
+    lead = [raw[0] for raw in walker.blocks[max(0, start_at - 3) : start_at + 8]]
     meta = extract_metadata(tree, url, jsonld, lead)
     blocks = [
-        Block(raw.text, raw.kind, flag) for raw, flag in zip(walker.blocks, main_flags, strict=True)
+        Block(raw[0], raw[1], flag) for raw, flag in zip(walker.blocks, main_flags, strict=True)
     ]
     body = article_body_from_jsonld(jsonld)
     if body:

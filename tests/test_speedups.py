@@ -144,8 +144,9 @@ def _walks(html: str) -> tuple[object, object]:
         walker.walk(body)
         results.append(
             (
-                [(e.parent, e.boiler, e.candidate) for e in walker.elems],
-                [(b.text, b.kind, b.elem, b.link_chars, b.aside) for b in walker.blocks],
+                # (parent, boiler, candidate) and (text, kind, elem, link_chars, aside)
+                [tuple(e) for e in walker.elems],
+                [tuple(b) for b in walker.blocks],
             )
         )
     return results[0], results[1]
