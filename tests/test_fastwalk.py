@@ -318,3 +318,12 @@ def _teasers(n: int) -> str:
 def test_c_article_marks_equal_pythons(body: str) -> None:
     slow, quick = _both(f"<html><body>{body}</body></html>")
     assert quick == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<", b"/", b"</", b"a", b"<<", b"\xff"]), max_size=700))
+def test_count_tags_equals_bytes_count(pieces: list[bytes]) -> None:
+    # Counted in blocks of 255 bytes: lengths across block edges, a "</" split by one.
+    assert extract._FAST_WALK is not None
+    for data in (b"".join(pieces), b"x" * 254 + b"".join(pieces), b"<" * 70_000 + b"/"):
+        assert extract._FAST_WALK.count_tags(data) == (data.count(b"<"), data.count(b"</"))
