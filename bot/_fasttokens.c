@@ -359,18 +359,250 @@ split_words(PyObject *self, PyObject *arg)
     return split(arg, 1, "split_words");
 }
 
+/* ------------------------------------------------------------------ exact runs */
+
+/* bot.matcher._exact_runs before its final cut and sort: every maximal run of at least k equal
+ * words shared by the quote's words q and the source's words s, as (quote index + q_offset,
+ * source index, length), in the order the Python loop makes them (k-grams of the quote by first
+ * occurrence, then quote positions, then source positions, at most ``cap`` a k-gram). Why:
+ * marking the source words the quote holds and looking up k-grams was three quarters of
+ * matching a quote, most of it a Python call per source word. Words are told apart by their
+ * str hash and equality, as the dict and set of the Python loop tell them. */
+
+typedef struct {
+    PyObject *word;
+    Py_hash_t hash;
+    Py_ssize_t id;
+} word_slot;
+
+/* Index of the word's slot in a table of 2^bits slots (an empty slot if it is not there). */
+static Py_ssize_t
+word_probe(word_slot *table, size_t mask, PyObject *word, Py_hash_t hash, int *err)
+{
+    size_t i = (size_t)hash & mask;
+    for (;;) {
+        word_slot *slot = &table[i];
+        if (slot->word == NULL)
+            return (Py_ssize_t)i;
+        if (slot->word == word)
+            return (Py_ssize_t)i;
+        if (slot->hash == hash) {
+            int eq = PyObject_RichCompareBool(slot->word, word, Py_EQ);
+            if (eq < 0) {
+                *err = 1;
+                return -1;
+            }
+            if (eq)
+                return (Py_ssize_t)i;
+        }
+        i = (i + 1) & mask;
+    }
+}
+
+static size_t
+table_size(Py_ssize_t items)
+{
+    size_t size = 8;
+    while (size < (size_t)items * 2 + 1)
+        size <<= 1;
+    return size;
+}
+
+static uint64_t
+gram_hash(const Py_ssize_t *ids, Py_ssize_t k)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < k; i++) {
+        h ^= (uint64_t)ids[i] + 0x9E3779B97F4A7C15ULL;
+        h *= 1099511628211ULL;
+    }
+    return h ^ (h >> 29);
+}
+
+static PyObject *
+exact_runs(PyObject *self, PyObject *args)
+{
+    PyObject *q, *s;
+    Py_ssize_t k, q_offset, cap;
+    if (!PyArg_ParseTuple(args, "O!O!nnn:exact_runs", &PyList_Type, &q, &PyList_Type, &s, &k,
+                          &q_offset, &cap))
+        return NULL;
+    Py_ssize_t nq = PyList_GET_SIZE(q), n = PyList_GET_SIZE(s);
+    PyObject *out = PyList_New(0);
+    if (out == NULL || k < 1 || nq < k || n < k || cap < 1)
+        return out;
+    size_t wsize = table_size(nq), gsize = table_size(nq);
+    word_slot *words = PyMem_Calloc(wsize, sizeof(word_slot));
+    Py_ssize_t *qid = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));
+    Py_ssize_t *sid = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    Py_ssize_t *gram_slot = PyMem_Malloc(gsize * sizeof(Py_ssize_t)); /* a first quote start */
+    uint64_t *gram_key = PyMem_Malloc(gsize * sizeof(uint64_t));
+    Py_ssize_t *canon = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* first start, same gram */
+    Py_ssize_t *qnext = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* next start, same gram */
+    Py_ssize_t *qlast = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* per first start */
+    Py_ssize_t *head = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));  /* per first start */
+    Py_ssize_t *tail = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));
+    Py_ssize_t *count = PyMem_Calloc((size_t)nq, sizeof(Py_ssize_t));
+    Py_ssize_t *hit_j = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    Py_ssize_t *hit_next = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
+    int err = 0;
+    if (!words || !qid || !sid || !gram_slot || !gram_key || !canon || !qnext || !qlast || !head ||
+        !tail || !count || !hit_j || !hit_next) {
+        PyErr_NoMemory();
+        err = 1;
+        goto done;
+    }
+    size_t wmask = wsize - 1, gmask = gsize - 1;
+    /* The quote's distinct words, numbered. */
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < nq && !err; i++) {
+        PyObject *w = PyList_GET_ITEM(q, i);
+        Py_hash_t h = PyObject_Hash(w);
+        if (h == -1) {
+            err = 1;
+            break;
+        }
+        Py_ssize_t at = word_probe(words, wmask, w, h, &err);
+        if (err)
+            break;
+        if (words[at].word == NULL) {
+            words[at].word = w; /* borrowed: q holds it */
+            words[at].hash = h;
+            words[at].id = distinct++;
+        }
+        qid[i] = words[at].id;
+    }
+    /* Which source words the quote holds (-1: none of them). */
+    for (Py_ssize_t j = 0; j < n && !err; j++) {
+        PyObject *w = PyList_GET_ITEM(s, j);
+        Py_hash_t h = PyObject_Hash(w);
+        if (h == -1) {
+            err = 1;
+            break;
+        }
+        Py_ssize_t at = word_probe(words, wmask, w, h, &err);
+        if (!err)
+            sid[j] = words[at].word == NULL ? -1 : words[at].id;
+    }
+    if (err)
+        goto done;
+    /* The quote's k-grams: each start points at the first start of the same gram. */
+    for (size_t g = 0; g < gsize; g++)
+        gram_slot[g] = -1;
+    Py_ssize_t starts = nq - k + 1;
+    for (Py_ssize_t i = 0; i < starts; i++) {
+        uint64_t key = gram_hash(qid + i, k);
+        size_t g = (size_t)key & gmask;
+        for (;;) {
+            Py_ssize_t first = gram_slot[g];
+            if (first < 0) {
+                gram_slot[g] = i;
+                gram_key[g] = key;
+                canon[i] = qlast[i] = i;
+                break;
+            }
+            if (gram_key[g] == key &&
+                memcmp(qid + first, qid + i, (size_t)k * sizeof(Py_ssize_t)) == 0) {
+                canon[i] = first;
+                qnext[qlast[first]] = i;
+                qlast[first] = i;
+                break;
+            }
+            g = (g + 1) & gmask;
+        }
+        qnext[i] = head[i] = tail[i] = -1;
+    }
+    /* Source starts where k words the quote holds follow each other, by gram. */
+    Py_ssize_t hits = 0, held = 0;
+    for (Py_ssize_t j = 0; j < n; j++) {
+        held = sid[j] >= 0 ? held + 1 : 0;
+        if (held < k)
+            continue;
+        Py_ssize_t start = j - k + 1;
+        uint64_t key = gram_hash(sid + start, k);
+        size_t g = (size_t)key & gmask;
+        Py_ssize_t first = -1;
+        for (;;) {
+            Py_ssize_t cand = gram_slot[g];
+            if (cand < 0)
+                break;
+            if (gram_key[g] == key &&
+                memcmp(qid + cand, sid + start, (size_t)k * sizeof(Py_ssize_t)) == 0) {
+                first = cand;
+                break;
+            }
+            g = (g + 1) & gmask;
+        }
+        if (first < 0 || count[first] >= cap)
+            continue;
+        count[first]++;
+        hit_j[hits] = start;
+        hit_next[hits] = -1;
+        if (tail[first] < 0)
+            head[first] = hits;
+        else
+            hit_next[tail[first]] = hits;
+        tail[first] = hits;
+        hits++;
+    }
+    /* The runs, in the Python loop's order. */
+    for (Py_ssize_t first = 0; first < starts && !err; first++) {
+        if (canon[first] != first || head[first] < 0)
+            continue;
+        for (Py_ssize_t i = first; i >= 0 && !err; i = qnext[i]) {
+            for (Py_ssize_t h = head[first]; h >= 0; h = hit_next[h]) {
+                Py_ssize_t j = hit_j[h];
+                if (i > 0 && j > 0 && qid[i - 1] == sid[j - 1])
+                    continue; /* not the start of a maximal run */
+                Py_ssize_t length = k;
+                while (i + length < nq && j + length < n && qid[i + length] == sid[j + length])
+                    length++;
+                PyObject *run = Py_BuildValue("(nnn)", i + q_offset, j, length);
+                if (run == NULL || PyList_Append(out, run) < 0)
+                    err = 1;
+                Py_XDECREF(run);
+                if (err)
+                    break;
+            }
+        }
+    }
+done:
+    PyMem_Free(words);
+    PyMem_Free(qid);
+    PyMem_Free(sid);
+    PyMem_Free(gram_slot);
+    PyMem_Free(gram_key);
+    PyMem_Free(canon);
+    PyMem_Free(qnext);
+    PyMem_Free(qlast);
+    PyMem_Free(head);
+    PyMem_Free(tail);
+    PyMem_Free(count);
+    PyMem_Free(hit_j);
+    PyMem_Free(hit_next);
+    if (err) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"split_tokens", split_tokens, METH_O,
      "split_tokens(text) -> (words, starts, ends): TOKEN_RE's matches and their offsets."},
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
      "normalised where no Unicode database is needed; raw lists the others' indices."},
+    {"exact_runs", exact_runs, METH_VARARGS,
+     "exact_runs(q, s, k, q_offset, cap) -> list of (quote index + q_offset, source index, "
+     "length): bot.matcher._exact_runs before its cut and sort."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "bot._fasttokens",
-    "The word split of bot.textnorm in C (see _fasttokens.c).", -1, methods,
+    "The word split of bot.textnorm and the exact runs of bot.matcher in C (see _fasttokens.c).",
+    -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -118,6 +120,20 @@ def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_
     nq, n = len(q), len(s)
     if nq < k or n < k:
         return []
+    if _FAST_RUNS is not None and k >= 1:
+        runs = _FAST_RUNS(q, s, k, q_offset, MAX_CANDIDATES_PER_GRAM)
+    else:
+        runs = _exact_runs_python(q, s, k, q_offset)
+    if len(runs) > MAX_RUNS:
+        runs.sort(key=lambda r: -r[2])
+        runs = runs[:MAX_RUNS]
+    runs.sort()  # by quote then source index: no two runs start at the same pair
+    return runs
+
+
+def _exact_runs_python(q: list[str], s: list[str], k: int, q_offset: int) -> list[_Span]:
+    """The runs before the cut and the sort: bot/_fasttokens.c's exact_runs does the same."""
+    nq, n = len(q), len(s)
     grams: dict[tuple[str, ...], list[int]] = {}
     for i in range(nq - k + 1):
         gram = tuple(q[i : i + k])
@@ -154,11 +170,21 @@ def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_
                 while i + length < nq and j + length < n and q[i + length] == s[j + length]:
                     length += 1
                 runs.append((i + q_offset, j, length))
-    if len(runs) > MAX_RUNS:
-        runs.sort(key=lambda r: -r[2])
-        runs = runs[:MAX_RUNS]
-    runs.sort()  # by quote then source index: no two runs start at the same pair
     return runs
+
+
+def _load_fast_runs() -> Callable[[list[str], list[str], int, int, int], list[_Span]] | None:
+    """The same runs in C (bot/_fasttokens.c), unless it is not built or Python is asked for."""
+    if os.environ.get("VERBATIM_PURE_PYTHON"):
+        return None
+    try:
+        from bot._fasttokens import exact_runs
+    except ImportError:
+        return None
+    return exact_runs
+
+
+_FAST_RUNS = _load_fast_runs()
 
 
 def _jump_penalty(distance: int) -> float:

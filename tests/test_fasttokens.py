@@ -139,3 +139,49 @@ def test_c_split_rejects_what_is_not_text() -> None:
         _fasttokens.split_tokens(b"bytes")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         _fasttokens.split_words(b"bytes")  # type: ignore[arg-type]
+
+
+def test_the_c_runs_are_in_use() -> None:
+    from bot import _fasttokens, matcher
+
+    assert matcher._FAST_RUNS is _fasttokens.exact_runs
+
+
+_VOCAB = ["a", "b", "c", "the", "of", "x\u00e9", "1000", "'s"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(st.sampled_from(_VOCAB), max_size=30),
+    st.lists(st.sampled_from(_VOCAB), max_size=120),
+    st.integers(1, 4),
+    st.integers(0, 50),
+    st.integers(1, 6),
+)
+def test_c_exact_runs_equal_the_python_loop(
+    q: list[str], s: list[str], k: int, offset: int, cap: int
+) -> None:
+    from bot import _fasttokens, matcher
+
+    # Equal words need not be the same object: the source's are made apart from the quote's.
+    s = ["".join(list(word)) for word in s]
+    saved = matcher.MAX_CANDIDATES_PER_GRAM
+    try:
+        matcher.MAX_CANDIDATES_PER_GRAM = cap
+        expected = matcher._exact_runs_python(q, s, k, offset) if len(q) >= k <= len(s) else []
+    finally:
+        matcher.MAX_CANDIDATES_PER_GRAM = saved
+    assert _fasttokens.exact_runs(q, s, k, offset, cap) == expected
+
+
+def test_c_exact_runs_on_long_repetitive_text() -> None:
+    from bot import _fasttokens, matcher
+
+    q = ("the cat sat on the mat and the cat sat " * 30).split()
+    s = ("the cat sat on the mat " * 2000).split()
+    for k in (1, 2, 3):
+        assert _fasttokens.exact_runs(q, s, k, 7, matcher.MAX_CANDIDATES_PER_GRAM) == (
+            matcher._exact_runs_python(q, s, k, 7)
+        )
+    with pytest.raises(TypeError):
+        _fasttokens.exact_runs(tuple(q), s, 1, 0, 5)  # type: ignore[arg-type]
