@@ -70,7 +70,6 @@ static PyObject *tag_info_fn;   /* _tag_info(name) -> (action, block, link, kind
 static PyObject *block_info_fn; /* _block_marks(tag, class, id, role, itemprop) -> (boiler, cand) */
 static PyObject *popup_fn;      /* _popup_class(class) -> bool */
 static PyObject *hidden_fn;     /* _hidden_by(aria_hidden, style) -> bool */
-static PyObject *drop_fn;       /* _drop_invisible(text) -> str */
 /* Records are plain tuples, as _Elem and _RawBlock (named tuples) lay them out:
  * (parent, boiler, candidate) and (text, kind, elem, link_chars, aside). */
 enum { ELEM_PARENT, ELEM_BOILER, ELEM_CANDIDATE, ELEM_FIELDS };
@@ -342,29 +341,55 @@ decode(const unsigned char *data, size_t len)
     return PyUnicode_DecodeUTF8((const char *)data, (Py_ssize_t)len, "replace");
 }
 
-/* " ".join(text.split()) of UTF-8 into out (room for n bytes): its length; *ascii tells
- * whether it is all ASCII. */
+/* The invisible characters _drop_invisible removes (bot/extract.py's _DROP_STR). */
+static inline int
+dropped(Py_UCS4 cp)
+{
+    return cp == 0x00AD || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF;
+}
+
+/* _drop_invisible(" ".join(text.split())).strip() of UTF-8 into out (room for n bytes): its
+ * length. A dropped character still ends a run of white space, as it does when Python folds
+ * first and drops after ("a \u00ad b" keeps two spaces). */
 static size_t
-fold_spaces(const unsigned char *p, size_t n, unsigned char *out, int *ascii)
+fold_spaces(const unsigned char *p, size_t n, unsigned char *out)
 {
     size_t i = 0, o = 0, step;
-    int pending = 0, high = 0;
+    int pending = 0;
     while (i < n) {
-        if (space_at(p + i, n - i, &step)) {
-            pending = o > 0;
+        if (p[i] < 0x80) {
+            step = 1;
+            if (Py_UNICODE_ISSPACE(p[i])) {
+                pending = o > 0;
+            }
+            else {
+                if (pending) {
+                    out[o++] = ' ';
+                    pending = 0;
+                }
+                out[o++] = p[i];
+            }
         }
         else {
-            if (pending) {
-                out[o++] = ' ';
-                pending = 0;
+            Py_UCS4 cp = utf8_at(p + i, n - i, &step);
+            if (Py_UNICODE_ISSPACE(cp)) {
+                pending = o > 0;
             }
-            memcpy(out + o, p + i, step);
-            o += step;
-            high |= p[i] >= 0x80;
+            else {
+                if (pending) {
+                    out[o++] = ' ';
+                    pending = 0;
+                }
+                if (!dropped(cp)) {
+                    memcpy(out + o, p + i, step);
+                    o += step;
+                }
+            }
         }
         i += step;
     }
-    *ascii = !high;
+    while (o > 0 && out[o - 1] == ' ') /* a dropped character last, after a space */
+        o--;
     return o;
 }
 
@@ -532,21 +557,10 @@ emit(walk_state *st, int kind, int aside)
     /* " ".join("".join(parts).split()), on the bytes. */
     if (byte_room(&st->folded, 0, &st->folded_cap, r->len + 1) < 0)
         return -1;
-    int ascii = 1;
-    size_t n = fold_spaces(r->buf, r->len, st->folded, &ascii);
+    size_t n = fold_spaces(r->buf, r->len, st->folded);
     text = decode(st->folded, n);
     if (text == NULL)
         return -1;
-    if (!ascii) {
-        PyObject *dropped = PyObject_CallOneArg(drop_fn, text);
-        Py_DECREF(text);
-        if (dropped == NULL)
-            return -1;
-        text = PyObject_CallMethod(dropped, "strip", NULL);
-        Py_DECREF(dropped);
-        if (text == NULL)
-            return -1;
-    }
     int rc = 0;
     if (PyUnicode_GET_LENGTH(text) > 0) {
         PyObject *elem = PyLong_FromSsize_t(st->elem);
@@ -1324,11 +1338,11 @@ fastwalk_bind(PyObject *self, PyObject *args)
 static PyObject *
 fastwalk_configure(PyObject *self, PyObject *args)
 {
-    PyObject *fns[5], *words;
-    if (!PyArg_ParseTuple(args, "OOOOOO!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
-                          &fns[4], &PyTuple_Type, &words))
+    PyObject *fns[4], *words;
+    if (!PyArg_ParseTuple(args, "OOOOO!:configure", &fns[0], &fns[1], &fns[2], &fns[3],
+                          &PyTuple_Type, &words))
         return NULL;
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 4; i++) {
         if (!PyCallable_Check(fns[i])) {
             PyErr_SetString(PyExc_TypeError, "configure() takes callables");
             return NULL;
@@ -1338,7 +1352,6 @@ fastwalk_configure(PyObject *self, PyObject *args)
     Py_XSETREF(block_info_fn, Py_NewRef(fns[1]));
     Py_XSETREF(popup_fn, Py_NewRef(fns[2]));
     Py_XSETREF(hidden_fn, Py_NewRef(fns[3]));
-    Py_XSETREF(drop_fn, Py_NewRef(fns[4]));
     n_popup_words = -1;
     Py_ssize_t n = PyTuple_GET_SIZE(words);
     if (n > MAX_POPUP_WORDS)
@@ -1848,7 +1861,7 @@ static PyMethodDef methods[] = {
     {"bind", fastwalk_bind, METH_VARARGS,
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
-     "configure(tag_info, block_marks, popup_class, hidden_by, drop_invisible, popup_words)"},
+     "configure(tag_info, block_marks, popup_class, hidden_by, popup_words)"},
     {"count_tags", fastwalk_count_tags, METH_O,
      "count_tags(data) -> (data.count(b'<'), data.count(b'</')), in one pass."},
     {"configure_marks", fastwalk_configure_marks, METH_VARARGS,

@@ -146,7 +146,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _SPACE = re.compile(r"[^\S\n]+")
 _WS = re.compile(r"\s+")
 _AROUND_NL = re.compile(r" *\n *")
-_DROP_STR = "\u00ad\u200b\u2060\ufeff"
+_DROP_STR = "\u00ad\u200b\u2060\ufeff"  # bot/_fastwalk.c drops the same (dropped())
 _DROP_CHARS = str.maketrans("", "", _DROP_STR)
 
 _MAIN_SHARE = 0.6  # a semantic container is trusted when it holds this share of the page's prose
@@ -490,7 +490,6 @@ def _load_fast_walk() -> Any:
             _block_marks,
             _popup_class,
             _hidden_by,
-            _drop_invisible,
             _POPUP_WORDS,
         )
         fast.configure_marks(

@@ -155,8 +155,34 @@ def test_c_walk_folds_and_counts_every_kind_of_white_space_as_python_does() -> N
     assert len(quick[1]) > len(_SPACES)
 
 
+def test_c_walk_drops_invisible_characters_as_python_does() -> None:
+    # Folded in C, then dropped: a dropped character still ends a run of white space.
+    cases = []
+    for c in extract._DROP_STR:
+        for pattern in (
+            "{c}",
+            "a{c}b",
+            "a {c} b",
+            " {c}x",
+            "x {c}",
+            "{c} {c}",
+            "x\u00e9 {c}",
+            "{c}\u00e9",
+        ):
+            cases.append(pattern.format(c=c))
+    html = "".join(f"<p>{case}</p><p><a href=#>{case}</a> tail</p>" for case in cases)
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+    assert all(c not in text for text, *_ in quick[0][1] for c in extract._DROP_STR)
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(_SPACES + "ab\u00e9\u4e2d\U0001f600 "), max_size=40))
+@given(
+    st.text(
+        alphabet=st.sampled_from(_SPACES + "ab\u00e9\u4e2d\U0001f600 \u00ad\u200b\u2060\ufeff"),
+        max_size=40,
+    )
+)
 def test_c_walk_equals_python_walk_on_linked_text(text: str) -> None:
     page = f"<p>{text}<a href=#>{text}</a>{text}</p><p><a href=#>x{text}</a></p><pre>{text}</pre>"
     slow, quick = _both(page)
