@@ -1826,6 +1826,257 @@ fastwalk_configure_marks(PyObject *self, PyObject *args)
     return PyBool_FromLong(ok);
 }
 
+/* ------------------------------------------------------------------ metadata scans */
+
+/* Where bot.metadata asked lexbor's selector engine for every <meta>, canonical <link> and
+ * JSON-LD <script> (a walk of the whole tree matching each element against the selectors, then
+ * a Python node and attribute dict for each match), these two walks read the few attributes
+ * those need and hand back only strings. tests/test_metadata_speed_equivalence.py compares them
+ * with the selector queries. Tag ids come from selectolax (LexborNode.tag_id) via
+ * configure_scan. */
+
+static uintptr_t meta_tag = 0, link_tag = 0, script_tag = 0, html_ns = 0;
+
+/* The first attribute of the element named ``name`` (ASCII, as lexbor stores names), or NULL. */
+static void *
+attr_named(void *node, const char *name, size_t len)
+{
+    for (void *attr = first_attr(node); attr != NULL; attr = next_attr(attr)) {
+        size_t got = 0;
+        const unsigned char *n = attr_name(attr, &got);
+        if (n != NULL && got == len && memcmp(n, name, len) == 0)
+            return attr;
+    }
+    return NULL;
+}
+
+/* The next node of a walk over everything under root, in document order (NULL: done). */
+static void *
+next_in_tree(void *node, void *root)
+{
+    void *child = first_child(node);
+    if (child != NULL)
+        return child;
+    while (node != root) {
+        void *sibling = next_sibling(node);
+        if (sibling != NULL)
+            return sibling;
+        node = parent_of(node);
+        if (node == NULL)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* Whether ``value`` holds ``word`` (lower-case ASCII) as one of its white-space separated
+ * tokens; ``fold``: ASCII letters compared in any case (lexbor does so for rel on HTML elements,
+ * one of the attributes HTML lists as case-insensitive, and not on SVG or MathML ones). */
+static int
+has_token(const unsigned char *value, size_t len, const char *word, size_t wlen, int fold)
+{
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == '\n' ||
+                           value[i] == '\f' || value[i] == '\r'))
+            i++;
+        size_t start = i;
+        while (i < len && !(value[i] == ' ' || value[i] == '\t' || value[i] == '\n' ||
+                            value[i] == '\f' || value[i] == '\r'))
+            i++;
+        if (i - start != wlen)
+            continue;
+        size_t j = 0;
+        while (j < wlen) {
+            unsigned char c = value[start + j];
+            if (fold && c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            if (c != (unsigned char)word[j])
+                break;
+            j++;
+        }
+        if (j == wlen)
+            return 1;
+    }
+    return 0;
+}
+
+/* Whether ``value`` contains ``word`` (lower-case ASCII), ASCII letters compared in any case. */
+static int
+contains_ascii_ci(const unsigned char *value, size_t len, const char *word, size_t wlen)
+{
+    for (size_t i = 0; i + wlen <= len; i++) {
+        size_t j = 0;
+        while (j < wlen) {
+            unsigned char c = value[i + j];
+            if (c >= 'A' && c <= 'Z')
+                c = (unsigned char)(c + 32);
+            if (c != (unsigned char)word[j])
+                break;
+            j++;
+        }
+        if (j == wlen)
+            return 1;
+    }
+    return 0;
+}
+
+static void *
+root_of(PyObject *args, const char *fmt)
+{
+    unsigned long long root_id;
+    if (!PyArg_ParseTuple(args, fmt, &root_id))
+        return NULL;
+    if (!bound || meta_tag == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() and configure_scan() first");
+        return NULL;
+    }
+    if (root_id == 0) {
+        PyErr_SetString(PyExc_ValueError, "no root node");
+        return NULL;
+    }
+    return (void *)(uintptr_t)root_id;
+}
+
+/* scan_meta(root) -> (metas, hrefs): for each <meta> with a non-empty content, in document
+ * order, (content, property, name, itemprop, http-equiv) (None where absent or valueless); the
+ * href of each <link> whose rel holds "canonical" ("" where absent). */
+static PyObject *
+fastwalk_scan_meta(PyObject *self, PyObject *args)
+{
+    void *root = root_of(args, "K:scan_meta");
+    if (root == NULL)
+        return NULL;
+    static const char *const keys[] = {"content", "property", "name", "itemprop", "http-equiv"};
+    PyObject *metas = PyList_New(0), *hrefs = PyList_New(0);
+    if (metas == NULL || hrefs == NULL)
+        goto fail;
+    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
+        if (type_of(node) != NODE_ELEMENT)
+            continue;
+        uintptr_t id = tag_id_of(node);
+        if (id == meta_tag) {
+            void *content = attr_named(node, "content", 7);
+            size_t len = 0;
+            const unsigned char *value = content ? attr_value(content, &len) : NULL;
+            if (value == NULL || len == 0)
+                continue;
+            PyObject *row = PyTuple_New(5);
+            if (row == NULL)
+                goto fail;
+            for (int k = 0; k < 5; k++) {
+                PyObject *v = value_of(k == 0 ? content : attr_named(node, keys[k], strlen(keys[k])));
+                if (v == NULL) {
+                    Py_DECREF(row);
+                    goto fail;
+                }
+                PyTuple_SET_ITEM(row, k, v);
+            }
+            int rc = PyList_Append(metas, row);
+            Py_DECREF(row);
+            if (rc < 0)
+                goto fail;
+        }
+        else if (id == link_tag) {
+            void *rel = attr_named(node, "rel", 3);
+            size_t len = 0;
+            const unsigned char *value = rel ? attr_value(rel, &len) : NULL;
+            int fold = ((vb_node *)node)->ns == html_ns;
+            if (value == NULL || !has_token(value, len, "canonical", 9, fold))
+                continue;
+            void *href = attr_named(node, "href", 4);
+            PyObject *v = href ? value_of(href) : Py_NewRef(Py_None);
+            if (v == Py_None) {
+                Py_DECREF(v);
+                v = PyUnicode_FromStringAndSize("", 0);
+            }
+            if (v == NULL)
+                goto fail;
+            int rc = PyList_Append(hrefs, v);
+            Py_DECREF(v);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    PyObject *out = PyTuple_Pack(2, metas, hrefs);
+    Py_DECREF(metas);
+    Py_DECREF(hrefs);
+    return out;
+fail:
+    Py_XDECREF(metas);
+    Py_XDECREF(hrefs);
+    return NULL;
+}
+
+/* scan_jsonld(root) -> the text of each <script> whose type contains "ld+json" in any case, in
+ * document order (its text nodes joined, as LexborNode.text(deep=True) joins them). */
+static PyObject *
+fastwalk_scan_jsonld(PyObject *self, PyObject *args)
+{
+    void *root = root_of(args, "K:scan_jsonld");
+    if (root == NULL)
+        return NULL;
+    PyObject *texts = PyList_New(0);
+    unsigned char *buf = NULL;
+    size_t cap = 0;
+    if (texts == NULL)
+        return NULL;
+    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
+        if (type_of(node) != NODE_ELEMENT || tag_id_of(node) != script_tag)
+            continue;
+        void *type = attr_named(node, "type", 4);
+        size_t len = 0;
+        const unsigned char *value = type ? attr_value(type, &len) : NULL;
+        if (value == NULL || !contains_ascii_ci(value, len, "ld+json", 7))
+            continue;
+        size_t used = 0;
+        for (void *inner = first_child(node); inner != NULL; inner = next_in_tree(inner, node)) {
+            if (tag_id_of(inner) != TAG_TEXT)
+                continue;
+            vb_chardata *cd = (vb_chardata *)inner;
+            if (cd->data.data == NULL || cd->data.length == 0)
+                continue;
+            if (byte_room(&buf, used, &cap, cd->data.length) < 0)
+                goto fail;
+            memcpy(buf + used, cd->data.data, cd->data.length);
+            used += cd->data.length;
+        }
+        PyObject *text = decode(buf ? buf : (const unsigned char *)"", used);
+        if (text == NULL)
+            goto fail;
+        int rc = PyList_Append(texts, text);
+        Py_DECREF(text);
+        if (rc < 0)
+            goto fail;
+    }
+    PyMem_Free(buf);
+    return texts;
+fail:
+    PyMem_Free(buf);
+    Py_DECREF(texts);
+    return NULL;
+}
+
+static PyObject *
+fastwalk_configure_scan(PyObject *self, PyObject *args)
+{
+    unsigned long long meta, link, script, html_element;
+    if (!PyArg_ParseTuple(args, "KKKK:configure_scan", &meta, &link, &script, &html_element))
+        return NULL;
+    if (!bound || html_element == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() first, and an HTML element's mem_id");
+        return NULL;
+    }
+    if (meta == 0 || link == 0 || script == 0 || meta == link || link == script) {
+        PyErr_SetString(PyExc_ValueError, "configure_scan() takes three distinct tag ids");
+        return NULL;
+    }
+    meta_tag = (uintptr_t)meta;
+    link_tag = (uintptr_t)link;
+    script_tag = (uintptr_t)script;
+    html_ns = ((vb_node *)(uintptr_t)html_element)->ns;
+    Py_RETURN_NONE;
+}
+
 /* The two counts of bot.extract._too_deep's first bound in one pass over the bytes, without
  * branches (bytes.count runs twice, byte by byte). */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -1862,6 +2113,12 @@ static PyMethodDef methods[] = {
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, popup_words)"},
+    {"configure_scan", fastwalk_configure_scan, METH_VARARGS,
+     "configure_scan(meta_tag_id, link_tag_id, script_tag_id, html_element_mem_id)"},
+    {"scan_meta", fastwalk_scan_meta, METH_VARARGS,
+     "scan_meta(root_mem_id) -> (metas, canonical hrefs): see bot.metadata._meta_and_canonical."},
+    {"scan_jsonld", fastwalk_scan_jsonld, METH_VARARGS,
+     "scan_jsonld(root_mem_id) -> the texts of the JSON-LD scripts under the node."},
     {"count_tags", fastwalk_count_tags, METH_O,
      "count_tags(data) -> (data.count(b'<'), data.count(b'</')), in one pass."},
     {"configure_marks", fastwalk_configure_marks, METH_VARARGS,

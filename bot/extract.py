@@ -20,6 +20,7 @@ import selectolax
 import selectolax.lexbor
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from bot import metadata
 from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
 from bot.textnorm import Tokens, tokenize
 
@@ -517,7 +518,36 @@ def _load_fast_walk() -> Any:
     ) != _mark_main_python(slow):
         log.warning("the C page walk disagrees with the Python walk: the walk runs in Python")
         return None
+    _use_fast_scans(fast)
     return fast
+
+
+# <meta>s, canonical links and JSON-LD as bot/_fastwalk.c's scans must read them like lexbor's
+# selector engine: case rules of rel (HTML elements only), SVG and MathML elements, templates.
+_SCAN_SAMPLE = """<html><head><meta property="og:title og:x" content="T"><META NAME=Author
+CONTENT="A B"><meta name=e content=""><link rel="Canonical" href="/c"><link rel="x\tcanonical">
+<script type="APPLICATION/LD+JSON">{"@type": "NewsArticle"}</script></head><body>
+<svg><link rel=CANONICAL href=/no><link rel=canonical href=/svg><meta name=s content=svg>
+<script type=application/ld+json>{"a":<g>1</g>}</script></svg><template><meta name=t content=t>
+</template><noscript><meta name=n content=n></noscript></body></html>"""
+
+
+def _use_fast_scans(fast: Any) -> None:
+    """Hand the C scans to bot.metadata, if they read the sample as the selector queries do."""
+    log = logging.getLogger(__name__)
+    tree = LexborHTMLParser(_SCAN_SAMPLE)
+    meta, link, script = (tree.css_first(tag) for tag in ("meta", "link", "script"))
+    if tree.root is None or meta is None or link is None or script is None:
+        return
+    fast.configure_scan(meta.tag_id, link.tag_id, script.tag_id, meta.mem_id)
+    root = tree.root.mem_id
+    metas, hrefs = fast.scan_meta(root)
+    queried = metadata._meta_and_canonical_queried(tree)
+    texts = [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
+    if (metadata._read_metas(metas), hrefs) != queried or fast.scan_jsonld(root) != texts:
+        log.warning("the C metadata scans disagree with lexbor's selectors: queries are used")
+        return
+    metadata.use_scan(fast)
 
 
 def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

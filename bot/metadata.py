@@ -110,26 +110,56 @@ def _words(node: LexborNode) -> set[str]:
 _META_KEYS = ("property", "name", "itemprop", "http-equiv")
 
 
-def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[LexborNode]]:
+# The C scans of bot/_fastwalk.c (scan_meta, scan_jsonld), set by bot.extract once its C walk
+# is loaded and checked; None: the selector queries below run instead (the same results,
+# tests/test_metadata_speed_equivalence.py).
+_SCAN: Any = None
+
+
+def use_scan(fast: Any) -> None:
+    """Read <meta>s, canonical links and JSON-LD scripts with ``fast``'s scans (None: queries)."""
+    global _SCAN
+    _SCAN = fast
+
+
+def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
     """The <meta> contents this module reads (_META_READ), keyed by lower-cased
-    name/property/itemprop, in document order; and the rel=canonical <link>s.
+    name/property/itemprop, in document order; and the hrefs of the rel=canonical <link>s
+    ("" where a link has none).
 
     One walk of the tree instead of three (meta, and the links read twice): a selector list
     gives its matches in document order, so each kind keeps its order. Most of a page's
     <meta>s (viewport, description, images) are never read: their contents are not cleaned."""
-    tags: dict[str, list[str]] = {}
-    links: list[LexborNode] = []
+    root = tree.root
+    if _SCAN is not None and root is not None:
+        metas, hrefs = _SCAN.scan_meta(root.mem_id)
+        return _read_metas(metas), hrefs
+    return _meta_and_canonical_queried(tree)
+
+
+def _meta_and_canonical_queried(
+    tree: LexborHTMLParser,
+) -> tuple[dict[str, list[str]], list[str]]:
+    """``_meta_and_canonical`` with lexbor's selector engine (without the C scans)."""
+    metas: list[tuple[Any, ...]] = []
+    hrefs: list[str] = []
     for node in tree.css('meta, link[rel~="canonical"]'):
         if node.tag != "meta":
-            links.append(node)
+            hrefs.append(_attr(node, "href"))
             continue
         attrs = node.attributes
         content = attrs.get("content")
-        if not content or not isinstance(content, str):
-            continue
+        if content and isinstance(content, str):
+            metas.append((content, *(attrs.get(key) for key in _META_KEYS)))
+    return _read_metas(metas), hrefs
+
+
+def _read_metas(metas: list[tuple[Any, ...]]) -> dict[str, list[str]]:
+    """The contents read, by key, from (content, property, name, itemprop, http-equiv) rows."""
+    tags: dict[str, list[str]] = {}
+    for content, *keys in metas:
         cleaned: str | None = None
-        for key_attr in _META_KEYS:
-            key = attrs.get(key_attr)
+        for key in keys:
             if not key or not isinstance(key, str):
                 continue
             # Some pages write several properties in one attribute ("og:title twitter:title").
@@ -145,7 +175,7 @@ def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], l
                     tags[k] = [cleaned]
                 else:
                     values.append(cleaned)
-    return tags, links
+    return tags
 
 
 def _first(tags: dict[str, list[str]], *keys: str) -> str | None:
@@ -165,8 +195,7 @@ def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
     # lexbor's "i" flag folds ASCII letters only; str.lower() folds more, but no other character
     # lower-cases to a letter of "ld+json", so this finds the same scripts as testing
     # '"ld+json" in type.lower()' on every <script>, without reading every script's attributes.
-    for node in tree.css('script[type*="ld+json" i]'):
-        raw = node.text(deep=True) or ""
+    for raw in _jsonld_texts(tree):
         if len(raw) > _MAX_JSONLD_CHARS:
             continue
         data = _loads_lenient(raw)
@@ -176,6 +205,15 @@ def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
             break
     found.sort(key=lambda item: item[0])
     return [obj for _, obj in found[:_MAX_JSONLD_OBJECTS]]
+
+
+def _jsonld_texts(tree: LexborHTMLParser) -> list[str]:
+    """The text of every JSON-LD <script>, in document order."""
+    root = tree.root
+    if _SCAN is not None and root is not None:
+        texts: list[str] = _SCAN.scan_jsonld(root.mem_id)
+        return texts
+    return [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
 
 
 _CDATA_WRAPPER = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
@@ -921,7 +959,7 @@ def extract_metadata(
     ``lead`` holds the texts around the start of the article, if the caller knows them: a date
     written there ("05/10/2018 - Publicado por ...") is the last resort before a modification
     date."""
-    tags, canonical_links = _meta_and_canonical(tree)
+    tags, canonical_hrefs = _meta_and_canonical(tree)
     seen = _Elements()
     ld = _JsonLd(parse_jsonld(tree) if jsonld is None else jsonld)
 
@@ -945,10 +983,10 @@ def extract_metadata(
     return PageMeta(
         title=_title(tree, tags, ld, site_name),
         authors=tuple(_authors(tree, tags, ld, site_name, seen)),
-        published=_published(tree, tags, ld, url, lead, day_first, canonical_links, seen),
+        published=_published(tree, tags, ld, url, lead, day_first, canonical_hrefs, seen),
         site_name=site_name or None,
         lang=lang,
-        canonical_url=_canonical(canonical_links, tags, url),
+        canonical_url=_canonical(canonical_hrefs, tags, url),
     )
 
 
@@ -1056,12 +1094,12 @@ def _published(
     url: str | None,
     lead: Sequence[str],
     day_first: bool,
-    canonical_links: list[LexborNode],
+    canonical_hrefs: list[str],
     seen: _Elements,
 ) -> str | None:
     url_date = date_from_url(url)
-    for link in canonical_links[:3]:
-        url_date = url_date or date_from_url(_attr(link, "href"))
+    for href in canonical_hrefs[:3]:
+        url_date = url_date or date_from_url(href)
     found = _declared_date(tree, tags, ld, seen)
     if found:
         return _local_day(found, url_date)
@@ -1180,9 +1218,9 @@ def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
 
 
 def _canonical(
-    canonical_links: list[LexborNode], tags: dict[str, list[str]], url: str | None
+    canonical_hrefs: list[str], tags: dict[str, list[str]], url: str | None
 ) -> str | None:
-    candidates: list[str] = [_attr(n, "href") for n in canonical_links]
+    candidates: list[str] = list(canonical_hrefs)
     candidates.append(_first(tags, *_URL_META) or "")
     for href in candidates:
         href = href.strip()

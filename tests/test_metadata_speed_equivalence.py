@@ -9,8 +9,10 @@ lists look for, elements matching several selectors of a list, the cap on candid
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
@@ -191,11 +193,75 @@ def test_extract_metadata_equals_former(html: str) -> None:
 def test_meta_tags_and_canonical_links_equal_former(html: str) -> None:
     """The one walk keeps every <meta> value that is read, in order, and the same links."""
     tree = LexborHTMLParser(html)
-    tags, links = metadata._meta_and_canonical(tree)
+    tags, hrefs = metadata._meta_and_canonical(tree)
     old = former._meta_tags(tree)
     assert tags == {k: v for k, v in old.items() if k in metadata._META_READ}
-    want = [n.mem_id for n in tree.css('link[rel~="canonical"]')]
-    assert [n.mem_id for n in links] == want
+    assert hrefs == [metadata._attr(n, "href") for n in tree.css('link[rel~="canonical"]')]
+
+
+# --------------------------------------------------------------------------- the C scans
+
+SCAN_ITEMS = [
+    *HEAD_ITEMS,
+    '<META NAME="Author" CONTENT="Upper Case">',
+    '<meta content="no key">',
+    '<meta name="author" content>',
+    '<meta name="author" content="first" content="second">',
+    '<link rel="CANONICAL" href="/upper">',
+    '<link rel="x\tcanonical\ny" href="/tabbed">',
+    '<link rel="canonical\u00a0x" href="/nbsp">',
+    '<link rel="canonical">',
+    '<link href="/no-rel">',
+    '<script type="APPLICATION/LD+JSON">{"@type": "Person", "name": "Upper"}</script>',
+    '<script type="text/ld+json+x">{"a": 1}</script>',
+    "<script type=application/ld+json></script>",
+    "<script>var notld = 1;</script>",
+    # <link> and <script> stay SVG elements; <meta> leaves the <svg> (HTML's breakout tags).
+    '<svg><link rel="canonical" href="/svg"><link rel="CANONICAL" href="/svg-upper">'
+    '<script type="application/ld+json">{"a": <g>1</g>}</script>'
+    '<meta name="author" content="In SVG"></svg>',
+    '<math><link rel="Canonical" href="/math"><meta name="date" content="2001-02-03"></math>',
+    '<template><meta name="author" content="Templated"><link rel="canonical" href="/t">'
+    '<script type="application/ld+json">{"t": 1}</script></template>',
+    '<noscript><meta name="author" content="Noscript"></noscript>',
+    '<div><meta itemprop="datePublished" content="2016-05-04"><p>In the body</p></div>',
+    '<p title="<meta name=author content=x>">attribute text</p>',
+]
+
+scan_pages = st.tuples(
+    st.lists(st.sampled_from(SCAN_ITEMS), max_size=12),
+    st.lists(st.sampled_from(SCAN_ITEMS), max_size=6),
+).map(lambda p: f"<html><head>{''.join(p[0])}</head><body>{''.join(p[1])}</body></html>")
+
+
+def _queried_jsonld(tree: LexborHTMLParser) -> list[str]:
+    return [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
+
+
+def test_the_c_scans_are_in_use() -> None:
+    assert metadata._SCAN is not None
+
+
+@settings(max_examples=400, deadline=None)
+@given(scan_pages)
+def test_c_scans_read_what_the_selector_queries_find(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert metadata._meta_and_canonical(tree) == metadata._meta_and_canonical_queried(tree)
+    assert metadata._jsonld_texts(tree) == _queried_jsonld(tree)
+
+
+_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus is not here (fresh clone)")
+def test_c_scans_read_what_the_selector_queries_find_on_every_corpus_page() -> None:
+    from bench.corpus import load_corpus
+
+    for page in load_corpus(_CORPUS):
+        tree = LexborHTMLParser(page.html())
+        queried = metadata._meta_and_canonical_queried(tree)
+        assert metadata._meta_and_canonical(tree) == queried, page.id
+        assert metadata._jsonld_texts(tree) == _queried_jsonld(tree), page.id
 
 
 # --------------------------------------------------------------------------- selector lists
