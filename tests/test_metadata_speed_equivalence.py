@@ -9,6 +9,7 @@ lists look for, elements matching several selectors of a list, the cap on candid
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
@@ -238,6 +239,9 @@ def _queried_jsonld(tree: LexborHTMLParser) -> list[str]:
     return [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
 
 
+@pytest.mark.skipif(
+    bool(os.environ.get("VERBATIM_PURE_PYTHON")), reason="the C code is off (VERBATIM_PURE_PYTHON)"
+)
 def test_the_c_scans_are_in_use() -> None:
     assert metadata._SCAN is not None
 
