@@ -1016,6 +1016,63 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
     return 1;
 }
 
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* Whether p[i:] starts with ``word`` (lower-case ASCII), ASCII letters in any case. */
+static int
+starts_ci(const unsigned char *p, size_t n, size_t i, const char *word)
+{
+    for (size_t j = 0; word[j]; j++) {
+        if (i + j >= n || ascii_lower(p[i + j]) != (unsigned char)word[j])
+            return 0;
+    }
+    return 1;
+}
+
+/* _INVISIBLE_STYLE.search() on an ASCII value: "display", white space, ":", white space, "none"
+ * (or "visibility" ... "hidden"), ASCII letters in any case. On ASCII text the regex's
+ * IGNORECASE folds only ASCII letters and its \s is ascii_space. */
+static int
+style_hides(const unsigned char *p, size_t n)
+{
+    static const char *const names[] = {"display", "visibility"};
+    static const char *const values[] = {"none", "hidden"};
+    for (size_t i = 0; i < n; i++) {
+        for (int k = 0; k < 2; k++) {
+            if (!starts_ci(p, n, i, names[k]))
+                continue;
+            size_t at = i + strlen(names[k]);
+            while (at < n && ascii_space(p[at]))
+                at++;
+            if (at >= n || p[at] != ':')
+                continue;
+            at++;
+            while (at < n && ascii_space(p[at]))
+                at++;
+            if (starts_ci(p, n, at, values[k]))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* aria.strip().lower() == "true" on an ASCII value. */
+static int
+aria_true(const unsigned char *p, size_t n)
+{
+    size_t a = 0, b = n;
+    while (a < b && ascii_space(p[a]))
+        a++;
+    while (b > a && ascii_space(p[b - 1]))
+        b--;
+    return b - a == 4 && starts_ci(p, b, a, "true");
+}
+
+/* _hidden_by(aria-hidden, style): in C when both values are ASCII, else in Python. */
 static int
 is_hidden(attr_set *a)
 {
@@ -1023,6 +1080,13 @@ is_hidden(attr_set *a)
         return 1;
     if (a->aria_hidden == NULL && a->style == NULL)
         return 0;
+    size_t aria_len = 0, style_len = 0;
+    const unsigned char *aria_p = a->aria_hidden ? attr_value(a->aria_hidden, &aria_len) : NULL;
+    const unsigned char *style_p = a->style ? attr_value(a->style, &style_len) : NULL;
+    if ((aria_p == NULL || ascii_only(aria_p, aria_len)) &&
+        (style_p == NULL || ascii_only(style_p, style_len)))
+        return (aria_p != NULL && aria_true(aria_p, aria_len)) ||
+               (style_p != NULL && style_hides(style_p, style_len));
     PyObject *aria = value_of(a->aria_hidden);
     if (aria == NULL)
         return -1;

@@ -195,6 +195,47 @@ def test_c_walk_equals_python_walk_on_linked_text(text: str) -> None:
     assert quick == slow
 
 
+_STYLE_PIECES = [
+    "display", "DISPLAY", "Display", "visibility", "VISIBILITY", "none", "NONE", "hidden",
+    "Hidden", ":", " ", "\t", "\x0b", "\x1c", "\x1f", "\n", ";", "color:red", "di", "splay",
+    "\u017fx", "di\u017fplay", "h\u0130dden", "\u00a0", "\u2003", "true", "TRUE", "True",
+    "tru", "e", "\u212a",
+]  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.sampled_from(_STYLE_PIECES), max_size=8).map("".join),
+    st.lists(st.sampled_from(_STYLE_PIECES), max_size=4).map("".join),
+)
+def test_c_hidden_styles_and_aria_equal_python(style: str, aria: str) -> None:
+    # ASCII values are decided in C, the others by _hidden_by; the walks must agree on both.
+    style_attr = style.replace('"', "")
+    aria_attr = aria.replace('"', "")
+    page = (
+        f'<div style="{style_attr}"><p>styled</p></div><div aria-hidden="{aria_attr}"><p>aria</p>'
+        f'</div><div style="{style_attr}" aria-hidden="{aria_attr}"><p>both</p></div><p>kept</p>'
+    )
+    slow, quick = _both(page)
+    assert quick == slow
+
+
+def test_c_hidden_styles_on_hand_written_values() -> None:
+    cases = [
+        "display:none", "DISPLAY : NONE", "display\x1c:\tnone", "color:red;visibility: hidden",
+        "display: block", "display:nonesuch", "displa:none", "visibility:visible",
+        "di\u017fplay:none", "display:\u00a0none", "display:\x0bnone",
+    ]  # fmt: skip
+    arias = [" true ", "TRUE", "\x1ftrue\x0b", "false", "true1", "\u00a0true", ""]
+    html = "".join(f'<div style="{c}"><p>{c}</p></div>' for c in cases) + "".join(
+        f'<div aria-hidden="{a}"><p>a{a}</p></div>' for a in arias
+    )
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+    texts = [text for text, *_ in quick[0][1]]
+    assert "display: block" in texts and "DISPLAY : NONE" not in texts
+
+
 def test_the_sample_page_reaches_every_kind_of_block() -> None:
     # The self-test at import compares the two walks on this page: it must hold the cases.
     tree = LexborHTMLParser(extract._SAMPLE_PAGE)
