@@ -534,14 +534,70 @@ run_parts(run_text *r)
     return parts;
 }
 
-/* _Walker.emit: the common case (no line breaks, not <pre>) here, the rest in Python. */
+/* What _Walker.emit makes of a block with line breaks (not <pre>), on its UTF-8 pieces: white
+ * space folded to one space, a <br> a line break with the spaces around it gone, invisible
+ * characters dropped last (still ending a run of spaces, as in Python), the ends stripped.
+ * Returns the length written to out (room for the text's bytes plus one per piece). */
+static size_t
+fold_with_breaks(const unsigned char *p, const run_piece *pieces, Py_ssize_t n_pieces,
+                 unsigned char *out)
+{
+    size_t o = 0, step;
+    int pending = 0, after_break = 0;
+    for (Py_ssize_t k = 0; k < n_pieces; k++) {
+        const run_piece *piece = &pieces[k];
+        if (piece->br) {
+            pending = 0; /* " *\n *" -> "\n": no space before a break ... */
+            out[o++] = '\n';
+            after_break = 1; /* ... nor after it */
+            continue;
+        }
+        const unsigned char *q = p + piece->off;
+        size_t i = 0, n = piece->len;
+        while (i < n) {
+            Py_UCS4 cp;
+            if (q[i] < 0x80) {
+                step = 1;
+                cp = q[i];
+            }
+            else {
+                cp = utf8_at(q + i, n - i, &step);
+            }
+            if (Py_UNICODE_ISSPACE(cp)) {
+                if (!after_break)
+                    pending = 1;
+            }
+            else {
+                if (pending)
+                    out[o++] = ' ';
+                pending = after_break = 0;
+                if (!dropped(cp)) {
+                    memcpy(out + o, q + i, step);
+                    o += step;
+                }
+            }
+            i += step;
+        }
+    }
+    /* strip(): only spaces and line breaks are left as white space */
+    size_t start = 0;
+    while (start < o && (out[start] == ' ' || out[start] == '\n'))
+        start++;
+    while (o > start && (out[o - 1] == ' ' || out[o - 1] == '\n'))
+        o--;
+    if (start > 0)
+        memmove(out, out + start, o - start);
+    return o - start;
+}
+
+/* _Walker.emit: blocks outside <pre> here, <pre> blocks in Python. */
 static int
 emit(walk_state *st, int kind, int aside)
 {
     run_text *r = &st->run;
     PyObject *kind_name = kind_names[kind < 0 ? KIND_OTHER : kind];
     PyObject *text;
-    if (r->has_br || st->pre) {
+    if (st->pre) {
         PyObject *parts = run_parts(r);
         if (parts == NULL)
             return -1;
@@ -554,10 +610,11 @@ emit(walk_state *st, int kind, int aside)
         Py_DECREF(res);
         return 0;
     }
-    /* " ".join("".join(parts).split()), on the bytes. */
-    if (byte_room(&st->folded, 0, &st->folded_cap, r->len + 1) < 0)
+    /* " ".join("".join(parts).split()), or the same with line breaks, on the bytes. */
+    if (byte_room(&st->folded, 0, &st->folded_cap, r->len + (size_t)r->n_pieces + 1) < 0)
         return -1;
-    size_t n = fold_spaces(r->buf, r->len, st->folded);
+    size_t n = r->has_br ? fold_with_breaks(r->buf, r->pieces, r->n_pieces, st->folded)
+                         : fold_spaces(r->buf, r->len, st->folded);
     text = decode(st->folded, n);
     if (text == NULL)
         return -1;

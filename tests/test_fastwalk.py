@@ -236,6 +236,20 @@ def test_c_hidden_styles_on_hand_written_values() -> None:
     assert "display: block" in texts and "DISPLAY : NONE" not in texts
 
 
+_BREAK_PIECES = [
+    "<br>", "<br/>", " ", "  ", "\n", "\t", "\u00a0", "\u3000", "\u00ad", "\u200b", "\ufeff",
+    "word", "two words", "caf\u00e9", "\u4e2d\u6587", "<b> bold </b>", "<a href=#> link <br> </a>",
+    "<span class=tooltip>x<span class=popover> card <br> </span></span>", "\x1c", "\u2028",
+]  # fmt: skip
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.lists(st.sampled_from(_BREAK_PIECES), max_size=14).map("".join))
+def test_c_walk_folds_blocks_with_line_breaks_as_python_does(inner: str) -> None:
+    slow, quick = _both(f"<p>{inner}</p><div>{inner}<p>after</p></div><pre>{inner}</pre>")
+    assert quick == slow
+
+
 def test_the_sample_page_reaches_every_kind_of_block() -> None:
     # The self-test at import compares the two walks on this page: it must hold the cases.
     tree = LexborHTMLParser(extract._SAMPLE_PAGE)
