@@ -741,6 +741,13 @@ read_attrs(void *node, attr_set *a)
     }
 }
 
+/* ASCII letters to lower case, every other byte as it is. */
+static inline unsigned char
+ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
 /* An attribute's value as the Python walk sees it: None when absent or valueless. */
 static PyObject *
 value_of(void *attr)
@@ -772,10 +779,7 @@ contains_folded(const unsigned char *hay, size_t n, const char *word, size_t len
     for (size_t i = 0; i + len <= n; i++) {
         size_t j = 0;
         while (j < len) {
-            unsigned char c = hay[i + j];
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c - 'A' + 'a');
-            if (c != (unsigned char)word[j])
+            if (ascii_lower(hay[i + j]) != (unsigned char)word[j])
                 break;
             j++;
         }
@@ -1076,12 +1080,6 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
     else
         *candidate = content ? cand_content : Py_None;
     return 1;
-}
-
-static inline unsigned char
-ascii_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
 /* Whether p[i:] starts with ``word`` (lower-case ASCII), ASCII letters in any case. */
@@ -1994,6 +1992,13 @@ next_in_tree(void *node, void *root)
     return NULL;
 }
 
+/* White space between the tokens of an attribute's value (CSS's [attr~=...]). */
+static inline int
+css_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
+}
+
 /* Whether ``value`` holds ``word`` (lower-case ASCII) as one of its white-space separated
  * tokens; ``fold``: ASCII letters compared in any case (lexbor does so for rel on HTML elements,
  * one of the attributes HTML lists as case-insensitive, and not on SVG or MathML ones). */
@@ -2002,45 +2007,13 @@ has_token(const unsigned char *value, size_t len, const char *word, size_t wlen,
 {
     size_t i = 0;
     while (i < len) {
-        while (i < len && (value[i] == ' ' || value[i] == '\t' || value[i] == '\n' ||
-                           value[i] == '\f' || value[i] == '\r'))
+        while (i < len && css_space(value[i]))
             i++;
         size_t start = i;
-        while (i < len && !(value[i] == ' ' || value[i] == '\t' || value[i] == '\n' ||
-                            value[i] == '\f' || value[i] == '\r'))
+        while (i < len && !css_space(value[i]))
             i++;
-        if (i - start != wlen)
-            continue;
-        size_t j = 0;
-        while (j < wlen) {
-            unsigned char c = value[start + j];
-            if (fold && c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c + 32);
-            if (c != (unsigned char)word[j])
-                break;
-            j++;
-        }
-        if (j == wlen)
-            return 1;
-    }
-    return 0;
-}
-
-/* Whether ``value`` contains ``word`` (lower-case ASCII), ASCII letters compared in any case. */
-static int
-contains_ascii_ci(const unsigned char *value, size_t len, const char *word, size_t wlen)
-{
-    for (size_t i = 0; i + wlen <= len; i++) {
-        size_t j = 0;
-        while (j < wlen) {
-            unsigned char c = value[i + j];
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c + 32);
-            if (c != (unsigned char)word[j])
-                break;
-            j++;
-        }
-        if (j == wlen)
+        if (i - start == wlen && (fold ? starts_ci(value, len, start, word)
+                                       : memcmp(value + start, word, wlen) == 0))
             return 1;
     }
     return 0;
@@ -2152,7 +2125,7 @@ fastwalk_scan_jsonld(PyObject *self, PyObject *args)
         void *type = attr_named(node, "type", 4);
         size_t len = 0;
         const unsigned char *value = type ? attr_value(type, &len) : NULL;
-        if (value == NULL || !contains_ascii_ci(value, len, "ld+json", 7))
+        if (value == NULL || !contains_folded(value, len, "ld+json", 7))
             continue;
         size_t used = 0;
         for (void *inner = first_child(node); inner != NULL; inner = next_in_tree(inner, node)) {
