@@ -543,7 +543,7 @@ def _use_fast_scans(fast: Any) -> None:
     root = tree.root.mem_id
     metas, hrefs = fast.scan_meta(root)
     queried = metadata._meta_and_canonical_queried(tree)
-    texts = [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
+    texts = metadata._jsonld_texts_queried(tree)
     if (metadata._read_metas(metas), hrefs) != queried or fast.scan_jsonld(root) != texts:
         log.warning("the C metadata scans disagree with lexbor's selectors: queries are used")
         return

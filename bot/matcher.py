@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from bot.models import Discrepancy, Match
-from bot.textnorm import Tokens, split_at_cuts, tokenize
+from bot.textnorm import _FAST_TOKENS, Tokens, split_at_cuts, tokenize
 
 # A run of fewer source words than this between two matched stretches is a wording change;
 # longer, it is a cut (unless it is whole sentences, which is always a cut).
@@ -173,18 +172,10 @@ def _exact_runs_python(q: list[str], s: list[str], k: int, q_offset: int) -> lis
     return runs
 
 
-def _load_fast_runs() -> Callable[[list[str], list[str], int, int, int], list[_Span]] | None:
-    """The same runs in C (bot/_fasttokens.c), unless it is not built or Python is asked for."""
-    if os.environ.get("VERBATIM_PURE_PYTHON"):
-        return None
-    try:
-        from bot._fasttokens import exact_runs
-    except ImportError:
-        return None
-    return exact_runs
-
-
-_FAST_RUNS = _load_fast_runs()
+# The same runs in C (bot/_fasttokens.c), when textnorm loaded that module.
+_FAST_RUNS: Callable[[list[str], list[str], int, int, int], list[_Span]] | None = (
+    _FAST_TOKENS.exact_runs if _FAST_TOKENS is not None else None
+)
 
 
 def _jump_penalty(distance: int) -> float:

@@ -213,6 +213,11 @@ def _jsonld_texts(tree: LexborHTMLParser) -> list[str]:
     if _SCAN is not None and root is not None:
         texts: list[str] = _SCAN.scan_jsonld(root.mem_id)
         return texts
+    return _jsonld_texts_queried(tree)
+
+
+def _jsonld_texts_queried(tree: LexborHTMLParser) -> list[str]:
+    """``_jsonld_texts`` with lexbor's selector engine (without the C scans)."""
     return [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
 
 
