@@ -2176,6 +2176,380 @@ fastwalk_configure_scan(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ------------------------------------------------------------------ metadata candidates */
+
+/* bot.metadata asked lexbor's selector engine about ten questions of every page (the <title> in
+ * <head>, itemprop markup, rel=author links, elements whose class or id holds "byline", "author"
+ * or a date word, <time> elements): each a walk of the whole tree, and the [class*=...] lists
+ * match every element against up to eight selectors. scan_nodes answers them all in one walk and
+ * hands back selectolax nodes, made as LexborNode.new makes them (the field offsets are found on
+ * a node selectolax made, by configure_nodes). tests/test_metadata_speed_equivalence.py compares
+ * the answers with the selector queries. */
+
+static PyTypeObject *node_type = NULL, *parser_type = NULL;
+static Py_ssize_t node_off = 0, parser_off = 0;
+static uintptr_t title_tag = 0, head_tag = 0, a_tag = 0, time_tag = 0;
+static PyObject *no_args = NULL;
+
+enum { LIST_BYLINE, LIST_AUTHOR, LIST_DATE, N_LISTS };
+#define MAX_PARTS 12
+typedef struct {
+    int n;
+    int part[MAX_PARTS]; /* index into the distinct parts below */
+} part_list;
+static part_list part_lists[N_LISTS];
+/* The distinct (attribute slot, word) parts of all lists, and for each slot and byte the parts
+ * whose word starts with that byte: a value is read once for all its words. */
+#define MAX_DISTINCT 32
+static int n_distinct = 0;
+static int distinct_slot[MAX_DISTINCT];
+static char distinct_word[MAX_DISTINCT][24];
+static size_t distinct_len[MAX_DISTINCT];
+
+/* A LexborNode for ``node`` of ``parser``'s tree, as LexborNode.new makes one. */
+static PyObject *
+make_node(void *node, PyObject *parser)
+{
+    PyObject *obj = node_type->tp_new(node_type, no_args, NULL);
+    if (obj == NULL)
+        return NULL;
+    *(void **)((char *)obj + node_off) = node;
+    PyObject **slot = (PyObject **)((char *)obj + parser_off);
+    Py_XSETREF(*slot, Py_NewRef(parser));
+    return obj;
+}
+
+static int
+append_node(PyObject *list, void *node, PyObject *parser)
+{
+    PyObject *obj = make_node(node, parser);
+    if (obj == NULL)
+        return -1;
+    int rc = PyList_Append(list, obj);
+    Py_DECREF(obj);
+    return rc;
+}
+
+/* The attributes the element queries read, each read once per element. */
+enum { SLOT_CLASS, SLOT_ID, SLOT_TESTID, SLOT_ITEMPROP, SLOT_REL, N_SLOTS };
+static const char *const slot_names[N_SLOTS] = {"class", "id", "data-testid", "itemprop", "rel"};
+
+typedef struct {
+    const unsigned char *value[N_SLOTS]; /* NULL: absent or valueless */
+    size_t len[N_SLOTS];
+    int present[N_SLOTS];
+} slot_values;
+
+static int
+slot_of(const char *name, size_t len)
+{
+    for (int i = 0; i < N_SLOTS; i++)
+        if (strlen(slot_names[i]) == len && memcmp(slot_names[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+static int
+slot_by_name(void *attr)
+{
+    size_t got = 0;
+    const unsigned char *n = attr_name(attr, &got);
+    return n == NULL ? -1 : slot_of((const char *)n, got);
+}
+
+/* Slots by attribute name id, for one scan: a page has a few dozen distinct attribute names and
+ * thousands of attributes, and lexbor's qualified name is a hash lookup. An attribute's name id
+ * is its lower-case local name; the HTML parser lower-cases attribute names, and the names it
+ * gives another case (SVG's viewBox, MathML's definitionURL) or a prefix (xlink:href) are none
+ * of the slots' names, which are read by name whenever a prefix is set. */
+#define NAME_CACHE 256
+typedef struct {
+    uintptr_t id[NAME_CACHE]; /* 0: empty */
+    signed char slot[NAME_CACHE];
+} name_cache;
+
+static int
+slot_of_attr(name_cache *cache, void *attr)
+{
+    vb_node *a = (vb_node *)attr;
+    uintptr_t id = a->local_name;
+    if (id == 0 || a->prefix != 0)
+        return slot_by_name(attr);
+    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 56);
+    for (int probe = 0; probe < NAME_CACHE; probe++, h = (h + 1) % NAME_CACHE) {
+        if (cache->id[h] == id)
+            return cache->slot[h];
+        if (cache->id[h] == 0) {
+            int slot = slot_by_name(attr);
+            cache->id[h] = id;
+            cache->slot[h] = (signed char)slot;
+            return slot;
+        }
+    }
+    return slot_by_name(attr); /* the cache is full */
+}
+
+/* The first value of each slot's attribute, as attr_named would find it. */
+static void
+read_slots(void *node, slot_values *out, name_cache *cache)
+{
+    memset(out, 0, sizeof(*out));
+    for (void *attr = first_attr(node); attr != NULL; attr = next_attr(attr)) {
+        int slot = slot_of_attr(cache, attr);
+        if (slot < 0 || out->present[slot])
+            continue;
+        out->present[slot] = 1;
+        out->value[slot] = attr_value(attr, &out->len[slot]);
+    }
+}
+
+static uint32_t starting_with[N_SLOTS][256];
+
+/* The distinct parts whose word the element's attribute holds (a bit each): case-sensitive,
+ * valueless attributes hold nothing. One pass over each value. */
+static uint32_t
+parts_found(const slot_values *attrs)
+{
+    uint32_t found = 0;
+    for (int slot = 0; slot < N_SLOTS; slot++) {
+        const unsigned char *value = attrs->value[slot];
+        size_t len = attrs->len[slot];
+        if (value == NULL)
+            continue;
+        const uint32_t *table = starting_with[slot];
+        for (size_t i = 0; i < len; i++) {
+            for (uint32_t m = table[value[i]] & ~found; m != 0; m &= m - 1) {
+                int b = __builtin_ctz(m);
+                if (len - i >= distinct_len[b] &&
+                    memcmp(value + i, distinct_word[b], distinct_len[b]) == 0)
+                    found |= 1u << b;
+            }
+        }
+    }
+    return found;
+}
+
+/* How many parts of ``list`` (_ContainsList.parts) the element holds, as _ContainsList.first
+ * counts them (a part listed twice counts twice). */
+static int
+parts_held(uint32_t found, const part_list *list)
+{
+    int count = 0;
+    for (int i = 0; i < list->n; i++)
+        count += (found >> list->part[i]) & 1;
+    return count;
+}
+
+/* How many of ``words`` are tokens of the slot's value: a selector list gives an element once
+ * per selector it matches. */
+static int
+tokens_held(const slot_values *attrs, int slot, const char *const *words, int n_words, int fold)
+{
+    const unsigned char *value = attrs->value[slot];
+    if (value == NULL)
+        return 0;
+    int count = 0;
+    for (int i = 0; i < n_words; i++)
+        count += has_token(value, attrs->len[slot], words[i], strlen(words[i]), fold);
+    return count;
+}
+
+/* scan_nodes(root, parser, limit) -> (title, has_itemprop, itemprop_authors, rel_authors, byline,
+ * author, date, times, itemprop_dates): what bot.metadata._NodeQueries answers with selectors.
+ * The css() lists stop at ``limit`` entries (metadata reads no more); byline, author and date
+ * are _ContainsList.first(tree, limit) of the three lists configure_nodes was given. */
+static PyObject *
+fastwalk_scan_nodes(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    PyObject *parser;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "KOn:scan_nodes", &root_id, &parser, &limit))
+        return NULL;
+    if (!bound || node_type == NULL || meta_tag == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "bind(), configure_scan() and configure_nodes() first");
+        return NULL;
+    }
+    if (root_id == 0 || !PyObject_TypeCheck(parser, parser_type)) {
+        PyErr_SetString(PyExc_ValueError, "scan_nodes() takes a root node's mem_id and its parser");
+        return NULL;
+    }
+    void *root = (void *)(uintptr_t)root_id;
+    static const char *const author_props[] = {"author", "creator"};
+    static const char *const date_props[] = {"datePublished", "dateCreated"};
+    static const char *const rel_author[] = {"author"};
+    enum { L_ITEMPROP_AUTHORS, L_REL, L_BYLINE, L_AUTHOR, L_DATE, L_TIMES, L_ITEMPROP_DATES, N_OUT };
+    PyObject *lists[N_OUT] = {NULL};
+    Py_ssize_t entries[N_OUT] = {0};
+    PyObject *title = NULL, *out = NULL;
+    int has_itemprop = 0;
+    name_cache *cache = PyMem_Calloc(1, sizeof(name_cache));
+    if (cache == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (int i = 0; i < N_OUT; i++)
+        if ((lists[i] = PyList_New(0)) == NULL)
+            goto done;
+    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
+        if (type_of(node) != NODE_ELEMENT)
+            continue;
+        uintptr_t id = tag_id_of(node);
+        if (title == NULL && id == title_tag) {
+            void *parent = parent_of(node);
+            if (parent != NULL && type_of(parent) == NODE_ELEMENT && tag_id_of(parent) == head_tag &&
+                (title = make_node(node, parser)) == NULL)
+                goto done;
+        }
+        /* How many times each list gets this element. */
+        int times[N_OUT] = {0};
+        slot_values attrs;
+        read_slots(node, &attrs, cache);
+        if (attrs.present[SLOT_ITEMPROP]) {
+            has_itemprop = 1;
+            times[L_ITEMPROP_AUTHORS] = tokens_held(&attrs, SLOT_ITEMPROP, author_props, 2, 0);
+            times[L_ITEMPROP_DATES] = tokens_held(&attrs, SLOT_ITEMPROP, date_props, 2, 0);
+        }
+        if (id == a_tag)
+            times[L_REL] = tokens_held(&attrs, SLOT_REL, rel_author, 1,
+                                       ((vb_node *)node)->ns == html_ns);
+        if (id == time_tag)
+            times[L_TIMES] = 1;
+        uint32_t found = parts_found(&attrs);
+        for (int k = 0; k < N_LISTS; k++)
+            times[L_BYLINE + k] = found ? parts_held(found, &part_lists[k]) : 0;
+        for (int i = 0; i < N_OUT; i++) {
+            if (times[i] == 0 || entries[i] >= limit)
+                continue;
+            int first_list = i == L_BYLINE || i == L_AUTHOR || i == L_DATE;
+            /* _ContainsList.first lists an element once and counts its parts; a css() list
+             * repeats it once per selector it matches. */
+            for (int r = 0; r < (first_list ? 1 : times[i]) && entries[i] < limit; r++) {
+                if (append_node(lists[i], node, parser) < 0)
+                    goto done;
+                entries[i] += first_list ? times[i] : 1;
+            }
+        }
+    }
+    out = Py_BuildValue("(OOOOOOOOO)", title ? title : Py_None, has_itemprop ? Py_True : Py_False,
+                        lists[L_ITEMPROP_AUTHORS], lists[L_REL], lists[L_BYLINE], lists[L_AUTHOR],
+                        lists[L_DATE], lists[L_TIMES], lists[L_ITEMPROP_DATES]);
+done:
+    PyMem_Free(cache);
+    Py_XDECREF(title);
+    for (int i = 0; i < N_OUT; i++)
+        Py_XDECREF(lists[i]);
+    return out;
+}
+
+static int
+fill_parts(part_list *list, PyObject *parts)
+{
+    if (!PyTuple_Check(parts) || PyTuple_GET_SIZE(parts) > MAX_PARTS) {
+        PyErr_SetString(PyExc_ValueError, "parts: a tuple of at most 12 (name, word) pairs");
+        return -1;
+    }
+    list->n = (int)PyTuple_GET_SIZE(parts);
+    for (int i = 0; i < list->n; i++) {
+        PyObject *pair = PyTuple_GET_ITEM(parts, i);
+        const char *name, *word;
+        Py_ssize_t nlen, wlen;
+        if (!PyArg_ParseTuple(pair, "s#s#", &name, &nlen, &word, &wlen))
+            return -1;
+        int slot = slot_of(name, (size_t)nlen);
+        if (slot < 0 || wlen == 0 || wlen >= 24) {
+            PyErr_SetString(PyExc_ValueError,
+                            "parts: names among class, id, data-testid, itemprop and rel; words of "
+                            "1 to 23 bytes");
+            return -1;
+        }
+        int d = 0;
+        while (d < n_distinct && !(distinct_slot[d] == slot && distinct_len[d] == (size_t)wlen &&
+                                   memcmp(distinct_word[d], word, (size_t)wlen) == 0))
+            d++;
+        if (d == n_distinct) {
+            if (n_distinct == MAX_DISTINCT) {
+                PyErr_SetString(PyExc_ValueError, "parts: at most 32 distinct (name, word) pairs");
+                return -1;
+            }
+            distinct_slot[d] = slot;
+            memcpy(distinct_word[d], word, (size_t)wlen);
+            distinct_len[d] = (size_t)wlen;
+            starting_with[slot][(unsigned char)word[0]] |= 1u << d;
+            n_distinct++;
+        }
+        list->part[i] = d;
+    }
+    return 0;
+}
+
+/* configure_nodes(sample, tag_ids, byline_parts, author_parts, date_parts): ``sample`` is a
+ * LexborNode selectolax made, whose layout gives where a node keeps its lexbor node and its
+ * parser; tag_ids are those of title, head, a and time. */
+static PyObject *
+fastwalk_configure_nodes(PyObject *self, PyObject *args)
+{
+    PyObject *sample, *parts[N_LISTS];
+    unsigned long long tags[4];
+    if (!PyArg_ParseTuple(args, "O(KKKK)OOO:configure_nodes", &sample, &tags[0], &tags[1],
+                          &tags[2], &tags[3], &parts[0], &parts[1], &parts[2]))
+        return NULL;
+    if (!bound) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() first");
+        return NULL;
+    }
+    PyObject *mem_id = PyObject_GetAttrString(sample, "mem_id");
+    PyObject *parser = mem_id ? PyObject_GetAttrString(sample, "parser") : NULL;
+    void *node = mem_id ? PyLong_AsVoidPtr(mem_id) : NULL;
+    Py_XDECREF(mem_id);
+    if (parser == NULL || node == NULL) {
+        Py_XDECREF(parser);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "configure_nodes() takes a node of a parsed page");
+        return NULL;
+    }
+    PyTypeObject *type = Py_TYPE(sample);
+    Py_ssize_t found_node = 0, found_parser = 0;
+    int seen_node = 0, seen_parser = 0;
+    for (Py_ssize_t off = (Py_ssize_t)sizeof(PyObject);
+         off + (Py_ssize_t)sizeof(void *) <= type->tp_basicsize; off += sizeof(void *)) {
+        void *word = *(void **)((char *)sample + off);
+        if (word == node) {
+            found_node = off;
+            seen_node++;
+        }
+        if (word == (void *)parser) {
+            found_parser = off;
+            seen_parser++;
+        }
+    }
+    int ok = seen_node == 1 && seen_parser == 1 && type->tp_new != NULL;
+    n_distinct = 0;
+    memset(starting_with, 0, sizeof(starting_with));
+    for (int k = 0; k < N_LISTS && ok; k++)
+        if (fill_parts(&part_lists[k], parts[k]) < 0) {
+            Py_CLEAR(node_type); /* the tables are half made: scan_nodes refuses to run */
+            Py_DECREF(parser);
+            return NULL;
+        }
+    if (ok && no_args == NULL && (no_args = PyTuple_New(0)) == NULL) {
+        Py_DECREF(parser);
+        return NULL;
+    }
+    if (ok) {
+        Py_XSETREF(node_type, (PyTypeObject *)Py_NewRef((PyObject *)type));
+        Py_XSETREF(parser_type, (PyTypeObject *)Py_NewRef((PyObject *)Py_TYPE(parser)));
+        node_off = found_node;
+        parser_off = found_parser;
+        title_tag = (uintptr_t)tags[0];
+        head_tag = (uintptr_t)tags[1];
+        a_tag = (uintptr_t)tags[2];
+        time_tag = (uintptr_t)tags[3];
+    }
+    Py_DECREF(parser);
+    return PyBool_FromLong(ok);
+}
+
 /* The two counts of bot.extract._too_deep's first bound in one pass over the bytes, without
  * branches (bytes.count runs twice, byte by byte). */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -2212,6 +2586,10 @@ static PyMethodDef methods[] = {
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, popup_words)"},
+    {"configure_nodes", fastwalk_configure_nodes, METH_VARARGS,
+     "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
+    {"scan_nodes", fastwalk_scan_nodes, METH_VARARGS,
+     "scan_nodes(root_mem_id, parser, limit) -> what bot.metadata's node queries find."},
     {"configure_scan", fastwalk_configure_scan, METH_VARARGS,
      "configure_scan(meta_tag_id, link_tag_id, script_tag_id, html_element_mem_id)"},
     {"scan_meta", fastwalk_scan_meta, METH_VARARGS,

@@ -548,6 +548,57 @@ def _use_fast_scans(fast: Any) -> None:
         log.warning("the C metadata scans disagree with lexbor's selectors: queries are used")
         return
     metadata.use_scan(fast)
+    _use_node_scan(fast)
+
+
+# The element queries of bot.metadata as scan_nodes must answer them: the <title> in <head> only,
+# itemprop and rel tokens (rel in any case on HTML elements only), the class and id lists, an
+# element matching several selectors, SVG and MathML elements, and nothing inside a <template>.
+_NODES_SAMPLE = """<html class="meta"><head><title>T</title><meta itemprop=x></head><body>
+<div class="byline Byline" id="byline" data-testid="byline" itemprop="author creator">By A</div>
+<a rel="Author external" href="/a">B</a><a rel=AUTHOR>C</a><span class="Date publish">5 May</span>
+<time datetime="2020-01-02" itemprop="datePublished dateCreated">t</time><title>late</title>
+<svg><title>svg</title><a rel="Author">D</a><time>s</time><g class="author">E</g></svg>
+<math><mi class="date" itemprop="author">m</mi></math><template><p class="byline">F</p>
+<time>tt</time></template><p id="author-x" class="UPDATE">G</p></body></html>"""
+
+
+def _use_node_scan(fast: Any) -> None:
+    """Hand scan_nodes to bot.metadata, if it answers the sample as lexbor's selectors do."""
+    tree = LexborHTMLParser(_NODES_SAMPLE)
+    root, tags = tree.root, [tree.css_first(tag) for tag in ("title", "head", "a", "time")]
+    if root is None or any(node is None for node in tags):
+        return
+    lists = (metadata._BYLINE_CLASSES, metadata._AUTHOR_CLASSES, metadata._DATE_CLASSES)
+    if not fast.configure_nodes(
+        tags[0], tuple(n.tag_id for n in tags if n), *(c.parts for c in lists)
+    ):
+        logging.getLogger(__name__).info("selectolax's nodes are not laid out as expected")
+        return
+    scanned = fast.scan_nodes(root.mem_id, tree, metadata._MAX_CANDIDATES)
+    if node_answers(scanned) != node_answers(metadata._queried_nodes(tree)):
+        logging.getLogger(__name__).warning(
+            "the C element scan disagrees with lexbor's selectors: queries are used"
+        )
+        return
+    metadata.use_node_scan(fast)
+
+
+def node_answers(answers: tuple[Any, ...]) -> list[Any]:
+    """scan_nodes's answers (or the queries'), comparable with ==: a node by its address, tag and
+    parser (LexborNode equality compares serialised HTML)."""
+
+    def key(node: Any) -> Any:
+        return None if node is None else (node.mem_id, node.tag, id(node.parser))
+
+    return [
+        [key(n) for n in answer]
+        if isinstance(answer, list)
+        else answer
+        if isinstance(answer, bool)
+        else key(answer)
+        for answer in answers
+    ]
 
 
 def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

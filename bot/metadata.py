@@ -114,12 +114,21 @@ _META_KEYS = ("property", "name", "itemprop", "http-equiv")
 # is loaded and checked; None: the selector queries below run instead (the same results,
 # tests/test_metadata_speed_equivalence.py).
 _SCAN: Any = None
+# bot/_fastwalk.c's scan_nodes, set by bot.extract once it answers a sample page's element
+# queries as lexbor's selectors do; None: each query runs (see _Elements.nodes).
+_NODE_SCAN: Any = None
 
 
 def use_scan(fast: Any) -> None:
     """Read <meta>s, canonical links and JSON-LD scripts with ``fast``'s scans (None: queries)."""
     global _SCAN
     _SCAN = fast
+
+
+def use_node_scan(fast: Any) -> None:
+    """Answer the element queries with ``fast.scan_nodes`` (None: lexbor's selectors)."""
+    global _NODE_SCAN
+    _NODE_SCAN = fast
 
 
 def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
@@ -788,26 +797,98 @@ _DATE_CLASSES = _ContainsList(
 )
 
 
+def _title_node(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> LexborNode | None:
+    return tree.css_first("head > title")
+
+
+def _has_itemprop(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> bool:
+    return tree.css_first("[itemprop]") is not None
+
+
+def _itemprop_authors(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> list[LexborNode]:
+    return tree.css('[itemprop~="author"], [itemprop~="creator"]')[:limit]
+
+
+def _rel_authors(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> list[LexborNode]:
+    return tree.css('a[rel~="author"]')[:limit]
+
+
+def _time_nodes(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> list[LexborNode]:
+    return tree.css("time")[:limit]
+
+
+def _itemprop_dates(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> list[LexborNode]:
+    return tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]')[:limit]
+
+
+# The element queries of this module, in the order of bot/_fastwalk.c's scan_nodes answers.
+# Each takes the tree and how many entries to keep ("limit", as _ContainsList.first counts them).
+_NODE_QUERIES: tuple[Callable[[LexborHTMLParser, int], Any], ...] = (
+    _title_node,
+    _has_itemprop,
+    _itemprop_authors,
+    _rel_authors,
+    _BYLINE_CLASSES.first,
+    _AUTHOR_CLASSES.first,
+    _DATE_CLASSES.first,
+    _time_nodes,
+    _itemprop_dates,
+)
+(
+    _TITLE,
+    _HAS_ITEMPROP,
+    _ITEMPROP_AUTHORS,
+    _REL_AUTHORS,
+    _BYLINE,
+    _AUTHOR,
+    _DATE,
+    _TIMES,
+    _ITEMPROP_DATES,
+) = range(len(_NODE_QUERIES))
+
+
+def _queried_nodes(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> tuple[Any, ...]:
+    """Every answer of _NODE_QUERIES from lexbor's selector engine (what scan_nodes must give)."""
+    return tuple(query(tree, limit) for query in _NODE_QUERIES)
+
+
 class _Elements:
     """What is read of an element, read once per page: byline, author and date candidates are
     often the same elements (selector lists repeat an element once per selector it matches)
     and climb the same ancestors. Keyed by the element's address, which is fixed while the
     tree lives (LexborNode equality would compare serialised HTML)."""
 
-    __slots__ = ("_boilerplate", "_itemprop", "_lines", "_words")
+    __slots__ = ("_answers", "_boilerplate", "_lines", "_words")
 
     def __init__(self) -> None:
         self._words: dict[int, set[str]] = {}
         self._boilerplate: dict[int, bool] = {}
         self._lines: dict[int, str] = {}
-        self._itemprop: bool | None = None
+        self._answers: dict[int, Any] | tuple[Any, ...] | None = None
+
+    def nodes(self, tree: LexborHTMLParser, query: int) -> Any:
+        """The answer of ``_NODE_QUERIES[query]``: all of them from one C walk when the C scan is
+        in use, else that query alone, run once."""
+        answers = self._answers
+        if answers is None:
+            root = tree.root
+            if _NODE_SCAN is not None and root is not None:
+                answers = _NODE_SCAN.scan_nodes(root.mem_id, tree, _MAX_CANDIDATES)
+            else:
+                answers = {}
+            self._answers = answers
+        if isinstance(answers, tuple):
+            return answers[query]
+        found = answers.get(query, answers)  # (the dict itself: not asked yet)
+        if found is answers:
+            found = answers[query] = _NODE_QUERIES[query](tree, _MAX_CANDIDATES)
+        return found
 
     def any_itemprop(self, tree: LexborHTMLParser) -> bool:
         """Whether any element has an itemprop: one walk that stops at the first, instead of a
         whole walk per [itemprop~=...] query on the many pages that have none."""
-        if self._itemprop is None:
-            self._itemprop = tree.css_first("[itemprop]") is not None
-        return self._itemprop
+        has: bool = self.nodes(tree, _HAS_ITEMPROP)
+        return has
 
     def words(self, node: LexborNode) -> set[str]:
         key = node.mem_id
@@ -861,10 +942,8 @@ def _markup_authors(tree: LexborHTMLParser, seen: _Elements | None = None) -> li
     """Names from itemprop=author, rel=author and byline/author elements, in that order."""
     if seen is None:
         seen = _Elements()
-    itemprops = (
-        tree.css('[itemprop~="author"], [itemprop~="creator"]') if seen.any_itemprop(tree) else []
-    )
-    for node in itemprops[:_MAX_CANDIDATES]:
+    itemprops = seen.nodes(tree, _ITEMPROP_AUTHORS) if seen.any_itemprop(tree) else []
+    for node in itemprops:
         if seen.in_boilerplate(node):
             continue
         inner = node.css_first('[itemprop~="name"]')
@@ -877,15 +956,15 @@ def _markup_authors(tree: LexborHTMLParser, seen: _Elements | None = None) -> li
         if names:
             return names
     names = []
-    for node in tree.css('a[rel~="author"]')[:_MAX_CANDIDATES]:
+    for node in seen.nodes(tree, _REL_AUTHORS):
         if not seen.in_boilerplate(node):
             names.extend(split_byline(seen.text(node, _MAX_BYLINE_CHARS)))
     if names:
         return _dedupe(names)
-    for classes in (_BYLINE_CLASSES, _AUTHOR_CLASSES):
+    for query in (_BYLINE, _AUTHOR):
         # Each element once: the original list repeated an element once per selector it
         # matched, and a second look gave what the first gave (nothing, or it had returned).
-        for node in classes.first(tree):
+        for node in seen.nodes(tree, query):
             if node.tag in ("meta", "link", "script", "style", "body", "html", "article", "main"):
                 continue
             if seen.words(node) & _NOT_BYLINE_WORDS or seen.in_boilerplate(node):
@@ -986,7 +1065,7 @@ def extract_metadata(
     # "en" is most often an American site).
     day_first = (lang or "en").lower() not in ("en", "en-us")
     return PageMeta(
-        title=_title(tree, tags, ld, site_name),
+        title=_title(tree, tags, ld, site_name, seen),
         authors=tuple(_authors(tree, tags, ld, site_name, seen)),
         published=_published(tree, tags, ld, url, lead, day_first, canonical_hrefs, seen),
         site_name=site_name or None,
@@ -996,9 +1075,13 @@ def extract_metadata(
 
 
 def _title(
-    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site: str | None
+    tree: LexborHTMLParser,
+    tags: dict[str, list[str]],
+    ld: _JsonLd,
+    site: str | None,
+    seen: _Elements,
 ) -> str | None:
-    node = tree.css_first("head > title")
+    node = seen.nodes(tree, _TITLE)
     title_tag = _node_text(node, 500) if node is not None else ""
     headline = ld.string("headline", objects=ld.articles)
     name = ld.string("name", objects=ld.articles)
@@ -1144,9 +1227,7 @@ def _declared_date(
             return found
     if not seen.any_itemprop(tree):
         return None
-    for node in tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]')[
-        :_MAX_CANDIDATES
-    ]:
+    for node in seen.nodes(tree, _ITEMPROP_DATES):
         value = _attr(node, "datetime") or _attr(node, "content") or _node_text(node, 200)
         if found := parse_date(value):
             return found
@@ -1182,7 +1263,7 @@ def _time_element_dates(tree: LexborHTMLParser, seen: _Elements) -> tuple[str | 
     """Dates of <time datetime> elements: the first that belongs to the article or its byline,
     and the first anywhere else outside boilerplate (a weaker hint)."""
     other: str | None = None
-    for node in tree.css("time")[:_MAX_CANDIDATES]:
+    for node in seen.nodes(tree, _TIMES):
         value = _attr(node, "datetime")
         found = parse_date(value) if value else None
         if not found or seen.in_boilerplate(node):
@@ -1202,7 +1283,7 @@ def _time_element_dates(tree: LexborHTMLParser, seen: _Elements) -> tuple[str | 
 
 
 def _byline_text_date(tree: LexborHTMLParser, day_first: bool, seen: _Elements) -> str | None:
-    for node in _DATE_CLASSES.first(tree):  # each element once: a second look finds nothing new
+    for node in seen.nodes(tree, _DATE):  # each element once: a second look finds nothing new
         if node.tag in ("meta", "script", "style", "body", "html"):
             continue
         text = seen.text(node, 1000)

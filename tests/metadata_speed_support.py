@@ -36,10 +36,12 @@ from bot.metadata import (
     _NOT_BYLINE_WORDS,
     _PUBLISHED_META,
     _TIME_CONTEXT_WORDS,
+    _TITLE_META,
     _WS,
     _YMD_SLASH,
     PageMeta,
     _attr,
+    _clean_title,
     _date_in_lead,
     _dedupe,
     _first,
@@ -49,7 +51,6 @@ from bot.metadata import (
     _local_day,
     _meta_authors,
     _node_text,
-    _title,
     _types,
     _valid,
     date_from_url,
@@ -300,6 +301,32 @@ def extract_metadata(
         lang=lang,
         canonical_url=_canonical(tree, tags, url),
     )
+
+
+def _title(
+    tree: LexborHTMLParser, tags: dict[str, list[str]], ld: _JsonLd, site: str | None
+) -> str | None:
+    node = tree.css_first("head > title")
+    title_tag = _node_text(node, 500) if node is not None else ""
+    headline = ld.string("headline", objects=ld.articles)
+    name = ld.string("name", objects=ld.articles)
+    # Some sites (Wikipedia) put a description in "headline"; the <title> tells which is which.
+    if (
+        headline
+        and name
+        and _fold(headline) not in _fold(title_tag)
+        and _fold(name) in _fold(title_tag)
+    ):
+        headline = name
+    for candidate in (_first(tags, *_TITLE_META), headline):
+        if candidate:
+            return _clean_title(candidate, site) if site else candidate
+    if title_tag:
+        return _clean_title(title_tag, site)
+    node = tree.css_first("h1")
+    if node is not None:
+        return _node_text(node, 500) or None
+    return None
 
 
 def _authors(

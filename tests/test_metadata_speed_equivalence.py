@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from bot import metadata
+from bot.extract import node_answers
 from tests import metadata_speed_support as former
 from tests.speedups_support import html_trees
 
@@ -266,6 +267,120 @@ def test_c_scans_read_what_the_selector_queries_find_on_every_corpus_page() -> N
         queried = metadata._meta_and_canonical_queried(tree)
         assert metadata._meta_and_canonical(tree) == queried, page.id
         assert metadata._jsonld_texts(tree) == _queried_jsonld(tree), page.id
+
+
+# --------------------------------------------------------------------------- the C element scan
+
+NODE_ITEMS = [
+    '<div class="byline Byline" id="byline" data-testid="byline" itemprop="author creator">A</div>',
+    '<a rel="Author external" href="/a">B</a>',
+    "<a rel=AUTHOR>C</a>",
+    '<a rel="author\u00a0x">nbsp</a>',
+    "<A REL=author>upper</A>",
+    '<time datetime="2020-01-02" itemprop="datePublished dateCreated">t</time>',
+    '<span itemprop="DatePublished" class="UPDATE">u</span>',
+    "<span itemprop>valueless</span>",
+    "<title>late</title><head><title>in a second head</title></head>",
+    '<svg><title>svg</title><a rel="Author">D</a><a rel="author">d</a><time>s</time>'
+    '<g class="author" itemprop="author">E</g></svg>',
+    '<svg><foreignObject><p class="byline">in foreign</p></foreignObject></svg>',
+    '<math><mi class="date" itemprop="author">m</mi><mtext><time>mt</time></mtext></math>',
+    '<template><p class="byline">F</p><time>tt</time><a rel="author">ta</a></template>',
+    '<noscript><p class="byline">ns</p></noscript>',
+    '<p id="author-x" class="UPDATE">G</p>',
+    '<p class="metadata time timestamp publish publishing">many parts</p>',
+    '<p class="bylinebyline" id="bylineauthor">doubled</p>',
+    '<p data-testid="BYLINE" class="Author">case</p>',
+    '<p class="by\u00e9line byline\u00e9">non-ascii</p>',
+]
+
+node_pages = st.tuples(
+    st.sampled_from(["", ' class="meta"', ' itemprop="author"', ' id="date"']),
+    st.lists(st.sampled_from([*HEAD_ITEMS, *NODE_ITEMS]), max_size=8),
+    st.lists(
+        st.one_of(
+            st.sampled_from(NODE_ITEMS),
+            html_trees(BODY_TAGS, BODY_ATTRS, BODY_TEXTS, max_leaves=12),
+        ),
+        max_size=8,
+    ),
+).map(lambda p: f"<html{p[0]}><head>{''.join(p[1])}</head><body>{''.join(p[2])}</body></html>")
+
+
+def _scanned(tree: LexborHTMLParser, limit: int) -> list[Any]:
+    root = tree.root
+    assert root is not None and metadata._NODE_SCAN is not None
+    return node_answers(metadata._NODE_SCAN.scan_nodes(root.mem_id, tree, limit))
+
+
+needs_c = pytest.mark.skipif(
+    metadata._NODE_SCAN is None, reason="the C element scan is not in use (no compiler, or off)"
+)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("VERBATIM_PURE_PYTHON")), reason="the C code is off (VERBATIM_PURE_PYTHON)"
+)
+def test_the_c_element_scan_is_in_use() -> None:
+    assert metadata._NODE_SCAN is not None
+
+
+@needs_c
+@settings(max_examples=400, deadline=None)
+@given(node_pages, st.sampled_from([0, 1, 2, 3, 5, metadata._MAX_CANDIDATES]))
+@example("<html><body>" + "".join(NODE_ITEMS) + "</body></html>", metadata._MAX_CANDIDATES)
+def test_c_element_scan_finds_what_the_selector_queries_find(html: str, limit: int) -> None:
+    tree = LexborHTMLParser(html)
+    assert _scanned(tree, limit) == node_answers(metadata._queried_nodes(tree, limit))
+
+
+@needs_c
+def test_c_element_scan_stops_at_the_cap() -> None:
+    """More than the cap of each kind: the lists stop where the queries' slices stop."""
+    html = "<body>" + '<time class="byline date author" itemprop="author">x</time>' * 60 + "</body>"
+    tree = LexborHTMLParser(html)
+    scanned = _scanned(tree, metadata._MAX_CANDIDATES)
+    assert scanned == node_answers(metadata._queried_nodes(tree))
+    # The date list counts two parts ("byline", "date") per element: 20 elements make 40.
+    assert [len(answer) for answer in scanned[2:]] == [40, 0, 40, 40, 20, 40, 0]
+
+
+@needs_c
+def test_c_element_scan_nodes_work_like_selectolax_nodes() -> None:
+    tree = LexborHTMLParser(
+        "<html><head><title>The &amp; title</title></head><body><p class="
+        '"byline" data-x="1">By <b>Ann</b></p></body></html>'
+    )
+    seen = metadata._Elements()
+    title = seen.nodes(tree, metadata._TITLE)
+    (byline,) = seen.nodes(tree, metadata._BYLINE)
+    assert title.text() == "The & title" and title.parser is tree
+    assert byline.attributes == {"class": "byline", "data-x": "1"}
+    assert byline.parent.tag == "body" and byline.text() == "By Ann"
+    assert byline.mem_id == tree.css_first("p").mem_id
+
+
+@needs_c
+def test_scan_nodes_refuses_what_is_not_a_parser() -> None:
+    tree = LexborHTMLParser("<p>x</p>")
+    root = tree.root
+    assert root is not None
+    with pytest.raises(ValueError, match="parser"):
+        metadata._NODE_SCAN.scan_nodes(root.mem_id, root, 3)
+    with pytest.raises(ValueError, match="parser"):
+        metadata._NODE_SCAN.scan_nodes(0, tree, 3)
+
+
+@needs_c
+@pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus is not here (fresh clone)")
+def test_c_element_scan_finds_what_the_selector_queries_find_on_every_corpus_page() -> None:
+    from bench.corpus import load_corpus
+
+    for page in load_corpus(_CORPUS):
+        tree = LexborHTMLParser(page.html())
+        assert _scanned(tree, metadata._MAX_CANDIDATES) == node_answers(
+            metadata._queried_nodes(tree)
+        ), page.id
 
 
 # --------------------------------------------------------------------------- selector lists
