@@ -59,6 +59,8 @@ static node_fn first_child, next_sibling, parent_of, first_attr, next_attr;
 static tag_id_fn tag_id_of;
 static type_fn type_of;
 static name_fn element_name, attr_name, attr_value;
+typedef const unsigned char *(*name_by_id_fn)(uintptr_t, size_t *);
+static name_by_id_fn name_by_id;
 static int bound = 0;
 
 /* Node types and tag ids of lexbor (lexbor/dom/interfaces/node.h, lexbor/tag/const.h). */
@@ -201,6 +203,13 @@ facts_fill(tag_facts *f, const unsigned char *name, size_t len)
     return 0;
 }
 
+/* The facts of the HTML tag names lexbor knows (its static tag ids), made once by
+ * configure_tags: a page's walk would otherwise ask Python for each tag name it meets. An
+ * element uses them only when its name is lexbor's own name for its id (an SVG element written
+ * "foreignObject" has a name of its own, and goes through the walk's cache). */
+#define KNOWN_IDS 256
+static tag_facts known_facts[KNOWN_IDS];
+
 /* The facts of an element's tag, or NULL with an exception set; *skip when it has no name. */
 static tag_facts *
 facts_of(facts_cache *cache, tag_facts *spare, void *node, int *skip)
@@ -212,6 +221,9 @@ facts_of(facts_cache *cache, tag_facts *spare, void *node, int *skip)
         *skip = 1;
         return NULL;
     }
+    uintptr_t id = tag_id_of(node);
+    if (id < KNOWN_IDS && known_facts[id].name == name && known_facts[id].name_len == len)
+        return &known_facts[id];
     size_t h = ((uintptr_t)name >> 3) * 2654435761u;
     for (int probe = 0; probe < 16; probe++) {
         tag_facts *f = &cache->slot[(h + probe) % FACTS_SLOTS];
@@ -1428,16 +1440,16 @@ fastwalk_bind(PyObject *self, PyObject *args)
     void *handle = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
     if (handle == NULL)
         return PyErr_Format(PyExc_OSError, "selectolax's lexbor is not loaded: %s", dlerror());
-    void *fns[11];
-    static const char *const names[11] = {
+    void *fns[12];
+    static const char *const names[12] = {
         "lxb_dom_node_first_child_noi",        "lxb_dom_node_next_noi",
         "lxb_dom_node_parent_noi",             "lxb_dom_element_first_attribute_noi",
         "lxb_dom_element_next_attribute_noi",  "lxb_dom_node_tag_id_noi",
         "lxb_dom_node_type_noi",               "lxb_dom_element_qualified_name",
         "lxb_dom_attr_qualified_name",         "lxb_dom_attr_value_noi",
-        "lxb_dom_node_last_child_noi",
+        "lxb_dom_node_last_child_noi",         "lxb_tag_name_by_id_noi",
     };
-    for (int i = 0; i < 11; i++) {
+    for (int i = 0; i < 12; i++) {
         fns[i] = need(handle, names[i]);
         if (fns[i] == NULL) {
             dlclose(handle);
@@ -1454,9 +1466,50 @@ fastwalk_bind(PyObject *self, PyObject *args)
     element_name = (name_fn)fns[7];
     attr_name = (name_fn)fns[8];
     attr_value = (name_fn)fns[9];
+    name_by_id = (name_by_id_fn)fns[11];
     /* The handle stays open: it only adds a reference to a module Python never unloads. */
     bound = 1;
     Py_RETURN_NONE;
+}
+
+/* configure_tags(((tag_id, name), ...)) -> how many facts were made: for each static tag id
+ * whose lexbor name is ``name``, its facts from _tag_info, kept for every walk after. configure()
+ * first. */
+static PyObject *
+fastwalk_configure_tags(PyObject *self, PyObject *args)
+{
+    PyObject *pairs;
+    if (!PyArg_ParseTuple(args, "O!:configure_tags", &PyTuple_Type, &pairs))
+        return NULL;
+    if (!bound || tag_info_fn == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() and configure() first");
+        return NULL;
+    }
+    Py_ssize_t made = 0;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(pairs); i++) {
+        unsigned long long id;
+        const char *given;
+        Py_ssize_t given_len;
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(pairs, i), "Ks#", &id, &given, &given_len))
+            return NULL;
+        if (id == 0 || id >= KNOWN_IDS) {
+            PyErr_Format(PyExc_ValueError, "tag id %llu is not a static lexbor id", id);
+            return NULL;
+        }
+        size_t len = 0;
+        const unsigned char *name = name_by_id((uintptr_t)id, &len);
+        if (name == NULL || len != (size_t)given_len || memcmp(name, given, len) != 0) {
+            PyErr_Format(PyExc_ValueError, "lexbor does not name tag id %llu %s", id, given);
+            return NULL;
+        }
+        tag_facts *f = &known_facts[id];
+        if (f->name != NULL)
+            continue;
+        if (facts_fill(f, name, len) < 0)
+            return NULL;
+        made++;
+    }
+    return PyLong_FromSsize_t(made);
 }
 
 static PyObject *
@@ -2586,6 +2639,8 @@ static PyMethodDef methods[] = {
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, popup_words)"},
+    {"configure_tags", fastwalk_configure_tags, METH_VARARGS,
+     "configure_tags(((tag_id, name), ...)): the facts of lexbor's static tags, made once."},
     {"configure_nodes", fastwalk_configure_nodes, METH_VARARGS,
      "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
     {"scan_nodes", fastwalk_scan_nodes, METH_VARARGS,

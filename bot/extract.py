@@ -475,6 +475,35 @@ _SAMPLE_PAGE = """<!doctype html><html><head><title>t</title></head><body>
 </article></main><footer class="footer"><p>Footer text</p></footer></body></html>"""
 
 
+# HTML's element names, and the obsolete ones pages still carry: the C walk keeps their facts
+# (those of _tag_info) for good, where it would ask for them again on every page.
+_HTML_TAG_NAMES = _words(
+    """a abbr address area article aside audio b base bdi bdo blockquote body br button canvas
+    caption cite code col colgroup data datalist dd del details dfn dialog div dl dt em embed
+    fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header hgroup hr html i iframe
+    img input ins kbd label legend li link main map mark menu meta meter nav noscript object ol
+    optgroup option output p param picture pre progress q rp rt ruby s samp script search section
+    select slot small source span strong style sub summary sup table tbody td template textarea
+    tfoot th thead time title tr track u ul var video wbr acronym applet basefont bgsound big blink
+    center dir font frame frameset image keygen listing marquee menuitem nobr noembed noframes
+    plaintext rb rtc strike tt xmp math svg"""
+)
+
+
+def _static_tags() -> tuple[tuple[int, str], ...]:
+    """(tag id, name) of the names above that lexbor knows by a fixed id: the same small id in
+    two documents (names it does not know get an address in each document's own table)."""
+    one, two = LexborHTMLParser("<p>one</p>"), LexborHTMLParser("<p>two</p>")
+    found = []
+    for name in sorted(_HTML_TAG_NAMES | _SKIP_TAGS | _BLOCK_TAGS | set(_KINDS) | _BOILER_TAGS):
+        if name.startswith(("#", "-")):
+            continue
+        node = one.create_node(name)
+        if node.tag == name and node.tag_id == two.create_node(name).tag_id < 256:
+            found.append((node.tag_id, name))
+    return tuple(found)
+
+
 def _load_fast_walk() -> Any:
     log = logging.getLogger(__name__)
     if os.environ.get("VERBATIM_PURE_PYTHON"):
@@ -493,6 +522,7 @@ def _load_fast_walk() -> Any:
             _hidden_by,
             _POPUP_WORDS,
         )
+        fast.configure_tags(_static_tags())
         fast.configure_marks(
             sorted(_KEEP_WORDS), sorted(_BOILER_WORDS), sorted(_BOILER_ROLES), _CONTENT_WORDS
         )

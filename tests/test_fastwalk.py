@@ -99,6 +99,36 @@ def test_c_walk_equals_python_walk_with_more_tags_than_its_cache() -> None:
     assert len(quick[0][1]) > 600
 
 
+def test_every_html_tag_name_walks_as_in_python() -> None:
+    """Each element HTML names, alone and nested, in HTML, SVG and MathML: the facts the C walk
+    keeps for lexbor's static tags are those Python gives (foreignObject is a name of its own)."""
+    names = sorted(extract._HTML_TAG_NAMES | extract._BLOCK_TAGS | extract._SKIP_TAGS)
+    body = "".join(f"<{n} class='c'>text of {n} <b>bold</b></{n}>" for n in names)
+    foreign = "<svg><foreignObject><p>in svg</p></foreignObject></svg><math><mi>m</mi></math>"
+    for html in (body, foreign, f"<div>{body}</div><article>{body}{foreign}</article>"):
+        slow, quick = _both(f"<html><body>{html}</body></html>")
+        assert quick == slow
+
+
+def test_static_tags_are_lexbors_fixed_ids() -> None:
+    static = dict(extract._static_tags())
+    names = set(static.values())
+    assert {"div", "p", "article", "nav", "script", "br", "a", "span", "search"} <= names
+    assert all(0 < tag_id < 256 for tag_id in static)
+    assert "x-custom" not in names  # an unknown name has no fixed id
+
+
+def test_configure_tags_refuses_a_wrong_name_or_id() -> None:
+    fast = extract._FAST_WALK
+    assert fast is not None
+    div_id = LexborHTMLParser("<div></div>").css_first("div").tag_id
+    with pytest.raises(ValueError, match="does not name"):
+        fast.configure_tags(((div_id, "span"),))
+    with pytest.raises(ValueError, match="static"):
+        fast.configure_tags(((1 << 40, "div"),))
+    assert fast.configure_tags(((div_id, "div"),)) == 0  # known already: nothing new is made
+
+
 def test_c_walk_equals_python_walk_on_a_deep_tree() -> None:
     html = "<div><span>x" * 5000 + "</span></div>" * 5000
     slow, quick = _both(f"<html><body>{html}</body></html>")
