@@ -1789,6 +1789,64 @@ candidate_code(PyObject *cand)
     return CAND_NONE + 8; /* another value: a candidate of no kind looked for */
 }
 
+/* make_blocks(raw_blocks, flags, block_type) -> (blocks, main_text, full_text): each walk record
+ * (text, kind, ...) with its article flag as a ``block_type`` (bot.extract.Block, a named tuple
+ * of (text, kind, main)), and the texts of the main blocks and of all of them joined by blank
+ * lines, as bot.extract._assemble joins them. A page has a few hundred blocks: made in Python,
+ * each costs a call of the named tuple's __new__. */
+static PyObject *
+fastwalk_make_blocks(PyObject *self, PyObject *args)
+{
+    PyObject *raw, *flags;
+    PyTypeObject *block_type;
+    if (!PyArg_ParseTuple(args, "O!O!O!:make_blocks", &PyList_Type, &raw, &PyList_Type, &flags,
+                          &PyType_Type, &block_type))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(raw);
+    if (PyList_GET_SIZE(flags) != n || !PyType_IsSubtype(block_type, &PyTuple_Type) ||
+        block_type->tp_itemsize != sizeof(PyObject *)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "make_blocks() takes as many flags as records, and a tuple type");
+        return NULL;
+    }
+    PyObject *blocks = PyTuple_New(n), *main = PyList_New(0), *all = PyList_New(n);
+    PyObject *sep = NULL, *out = NULL, *main_text = NULL, *full_text = NULL;
+    if (blocks == NULL || main == NULL || all == NULL)
+        goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *rec = PyList_GET_ITEM(raw, i), *flag = PyList_GET_ITEM(flags, i);
+        if (!PyTuple_Check(rec) || PyTuple_GET_SIZE(rec) < 2 || !PyBool_Check(flag) ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(rec, 0))) {
+            PyErr_SetString(PyExc_TypeError, "make_blocks() takes (text, kind, ...) and bools");
+            goto done;
+        }
+        PyObject *text = PyTuple_GET_ITEM(rec, 0);
+        PyObject *block = block_type->tp_alloc(block_type, 3);
+        if (block == NULL)
+            goto done;
+        PyTuple_SET_ITEM(block, 0, Py_NewRef(text));
+        PyTuple_SET_ITEM(block, 1, Py_NewRef(PyTuple_GET_ITEM(rec, 1)));
+        PyTuple_SET_ITEM(block, 2, Py_NewRef(flag));
+        PyTuple_SET_ITEM(blocks, i, block);
+        PyList_SET_ITEM(all, i, Py_NewRef(text));
+        if (flag == Py_True && PyList_Append(main, text) < 0)
+            goto done;
+    }
+    if ((sep = PyUnicode_FromString("\n\n")) == NULL ||
+        (main_text = PyUnicode_Join(sep, main)) == NULL ||
+        (full_text = PyUnicode_Join(sep, all)) == NULL)
+        goto done;
+    out = PyTuple_Pack(3, blocks, main_text, full_text);
+done:
+    Py_XDECREF(blocks);
+    Py_XDECREF(main);
+    Py_XDECREF(all);
+    Py_XDECREF(sep);
+    Py_XDECREF(main_text);
+    Py_XDECREF(full_text);
+    return out;
+}
+
 static PyObject *
 fastwalk_mark_main(PyObject *self, PyObject *args)
 {
@@ -2659,6 +2717,8 @@ static PyMethodDef methods[] = {
     {"configure_main", fastwalk_configure_main, METH_VARARGS,
      "configure_main(min_prose, main_share, marked_share, density_share, first_article_share, "
      "prose_kinds)"},
+    {"make_blocks", fastwalk_make_blocks, METH_VARARGS,
+     "make_blocks(records, flags, Block) -> (blocks, main_text, full_text)."},
     {"mark_main", fastwalk_mark_main, METH_VARARGS,
      "mark_main(elems, blocks) -> list[bool]: _mark_main of bot.extract over the walk's records."},
     {"walk", fastwalk_walk, METH_VARARGS,

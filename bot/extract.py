@@ -922,10 +922,14 @@ def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -
     # The walk's records are tuples laid out as _RawBlock: (text, kind, ...).
     lead = [raw[0] for raw in walker.blocks[max(0, start_at - 3) : start_at + 8]]
     meta = extract_metadata(tree, url, jsonld, lead)
+    body = article_body_from_jsonld(jsonld)
+    if _FAST_WALK is not None and not body:
+        # Blocks and both texts in C, as the lines below and _assemble make them.
+        made, main_text, full_text = _FAST_WALK.make_blocks(walker.blocks, main_flags, Block)
+        return ExtractedPage(meta=meta, blocks=made, main_text=main_text, full_text=full_text)
     blocks = [
         Block(raw[0], raw[1], flag) for raw, flag in zip(walker.blocks, main_flags, strict=True)
     ]
-    body = article_body_from_jsonld(jsonld)
     if body:
         main_len = sum(len(b.text) for b in blocks if b.main)
         if len(body) > 2 * main_len:

@@ -322,6 +322,44 @@ def test_extraction_is_the_same_either_way() -> None:
     assert fast == slow
 
 
+def _extracted_both_ways(html: str) -> tuple[Any, Any]:
+    fast = extract_html(html, "https://example.com/a")
+    saved = extract._FAST_WALK
+    try:
+        extract._FAST_WALK = None
+        slow = extract_html(html, "https://example.com/a")
+    finally:
+        extract._FAST_WALK = saved
+    return fast, slow
+
+
+@settings(max_examples=200, deadline=None)
+@given(pages)
+def test_c_blocks_and_texts_equal_pythons(html: str) -> None:
+    fast, slow = _extracted_both_ways(
+        f"<html><body><main>{html}</main><nav>{html}</nav></body></html>"
+    )
+    assert fast == slow
+    assert all(type(block) is extract.Block for block in fast.blocks)
+    assert [block.main for block in fast.blocks] == [block[2] for block in slow.blocks]
+
+
+def test_c_blocks_of_an_empty_page() -> None:
+    fast, slow = _extracted_both_ways("<html><body></body></html>")
+    assert fast == slow and fast.blocks == () and fast.full_text == ""
+
+
+def test_make_blocks_refuses_mismatched_records() -> None:
+    fast = extract._FAST_WALK
+    assert fast is not None
+    with pytest.raises(ValueError, match="as many flags"):
+        fast.make_blocks([("a", "paragraph", 0, 0, False)], [], extract.Block)
+    with pytest.raises(TypeError, match="bools"):
+        fast.make_blocks([("a", "paragraph", 0, 0, False)], [1], extract.Block)
+    with pytest.raises(ValueError, match="tuple type"):
+        fast.make_blocks([], [], dict)
+
+
 _CORPUS = ROOT.parent / "shared" / "corpus"
 
 
