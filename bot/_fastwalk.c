@@ -2130,140 +2130,86 @@ has_token(const unsigned char *value, size_t len, const char *word, size_t wlen,
     return 0;
 }
 
-static void *
-root_of(PyObject *args, const char *fmt)
+/* One element for scan_meta: a <meta> with a non-empty content as (content, property, name,
+ * itemprop, http-equiv), None where absent or valueless; the href of a <link> whose rel holds
+ * "canonical" ("" where absent). */
+static int
+visit_meta(void *node, uintptr_t id, PyObject *metas, PyObject *hrefs)
 {
-    unsigned long long root_id;
-    if (!PyArg_ParseTuple(args, fmt, &root_id))
-        return NULL;
-    if (!bound || meta_tag == 0) {
-        PyErr_SetString(PyExc_RuntimeError, "bind() and configure_scan() first");
-        return NULL;
-    }
-    if (root_id == 0) {
-        PyErr_SetString(PyExc_ValueError, "no root node");
-        return NULL;
-    }
-    return (void *)(uintptr_t)root_id;
-}
-
-/* scan_meta(root) -> (metas, hrefs): for each <meta> with a non-empty content, in document
- * order, (content, property, name, itemprop, http-equiv) (None where absent or valueless); the
- * href of each <link> whose rel holds "canonical" ("" where absent). */
-static PyObject *
-fastwalk_scan_meta(PyObject *self, PyObject *args)
-{
-    void *root = root_of(args, "K:scan_meta");
-    if (root == NULL)
-        return NULL;
     static const char *const keys[] = {"content", "property", "name", "itemprop", "http-equiv"};
-    PyObject *metas = PyList_New(0), *hrefs = PyList_New(0);
-    if (metas == NULL || hrefs == NULL)
-        goto fail;
-    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
-        if (type_of(node) != NODE_ELEMENT)
-            continue;
-        uintptr_t id = tag_id_of(node);
-        if (id == meta_tag) {
-            void *content = attr_named(node, "content", 7);
-            size_t len = 0;
-            const unsigned char *value = content ? attr_value(content, &len) : NULL;
-            if (value == NULL || len == 0)
-                continue;
-            PyObject *row = PyTuple_New(5);
-            if (row == NULL)
-                goto fail;
-            for (int k = 0; k < 5; k++) {
-                PyObject *v = value_of(k == 0 ? content : attr_named(node, keys[k], strlen(keys[k])));
-                if (v == NULL) {
-                    Py_DECREF(row);
-                    goto fail;
-                }
-                PyTuple_SET_ITEM(row, k, v);
+    if (id == meta_tag) {
+        void *content = attr_named(node, "content", 7);
+        size_t len = 0;
+        const unsigned char *value = content ? attr_value(content, &len) : NULL;
+        if (value == NULL || len == 0)
+            return 0;
+        PyObject *row = PyTuple_New(5);
+        if (row == NULL)
+            return -1;
+        for (int k = 0; k < 5; k++) {
+            PyObject *v = value_of(k == 0 ? content : attr_named(node, keys[k], strlen(keys[k])));
+            if (v == NULL) {
+                Py_DECREF(row);
+                return -1;
             }
-            int rc = PyList_Append(metas, row);
-            Py_DECREF(row);
-            if (rc < 0)
-                goto fail;
+            PyTuple_SET_ITEM(row, k, v);
         }
-        else if (id == link_tag) {
-            void *rel = attr_named(node, "rel", 3);
-            size_t len = 0;
-            const unsigned char *value = rel ? attr_value(rel, &len) : NULL;
-            int fold = ((vb_node *)node)->ns == html_ns;
-            if (value == NULL || !has_token(value, len, "canonical", 9, fold))
-                continue;
-            void *href = attr_named(node, "href", 4);
-            PyObject *v = href ? value_of(href) : Py_NewRef(Py_None);
-            if (v == Py_None) {
-                Py_DECREF(v);
-                v = PyUnicode_FromStringAndSize("", 0);
-            }
-            if (v == NULL)
-                goto fail;
-            int rc = PyList_Append(hrefs, v);
-            Py_DECREF(v);
-            if (rc < 0)
-                goto fail;
-        }
+        int rc = PyList_Append(metas, row);
+        Py_DECREF(row);
+        return rc;
     }
-    PyObject *out = PyTuple_Pack(2, metas, hrefs);
-    Py_DECREF(metas);
-    Py_DECREF(hrefs);
-    return out;
-fail:
-    Py_XDECREF(metas);
-    Py_XDECREF(hrefs);
-    return NULL;
+    if (id == link_tag) {
+        void *rel = attr_named(node, "rel", 3);
+        size_t len = 0;
+        const unsigned char *value = rel ? attr_value(rel, &len) : NULL;
+        int fold = ((vb_node *)node)->ns == html_ns;
+        if (value == NULL || !has_token(value, len, "canonical", 9, fold))
+            return 0;
+        void *href = attr_named(node, "href", 4);
+        PyObject *v = href ? value_of(href) : Py_NewRef(Py_None);
+        if (v == Py_None) {
+            Py_DECREF(v);
+            v = PyUnicode_FromStringAndSize("", 0);
+        }
+        if (v == NULL)
+            return -1;
+        int rc = PyList_Append(hrefs, v);
+        Py_DECREF(v);
+        return rc;
+    }
+    return 0;
 }
 
-/* scan_jsonld(root) -> the text of each <script> whose type contains "ld+json" in any case, in
- * document order (its text nodes joined, as LexborNode.text(deep=True) joins them). */
-static PyObject *
-fastwalk_scan_jsonld(PyObject *self, PyObject *args)
+/* One element for scan_jsonld: the text of a <script> whose type contains "ld+json" in any case
+ * (its text nodes joined, as LexborNode.text(deep=True) joins them). */
+static int
+visit_jsonld(void *node, uintptr_t id, PyObject *texts, unsigned char **buf, size_t *cap)
 {
-    void *root = root_of(args, "K:scan_jsonld");
-    if (root == NULL)
-        return NULL;
-    PyObject *texts = PyList_New(0);
-    unsigned char *buf = NULL;
-    size_t cap = 0;
-    if (texts == NULL)
-        return NULL;
-    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
-        if (type_of(node) != NODE_ELEMENT || tag_id_of(node) != script_tag)
+    if (id != script_tag)
+        return 0;
+    void *type = attr_named(node, "type", 4);
+    size_t len = 0;
+    const unsigned char *value = type ? attr_value(type, &len) : NULL;
+    if (value == NULL || !contains_folded(value, len, "ld+json", 7))
+        return 0;
+    size_t used = 0;
+    for (void *inner = first_child(node); inner != NULL; inner = next_in_tree(inner, node)) {
+        if (tag_id_of(inner) != TAG_TEXT)
             continue;
-        void *type = attr_named(node, "type", 4);
-        size_t len = 0;
-        const unsigned char *value = type ? attr_value(type, &len) : NULL;
-        if (value == NULL || !contains_folded(value, len, "ld+json", 7))
+        vb_chardata *cd = (vb_chardata *)inner;
+        if (cd->data.data == NULL || cd->data.length == 0)
             continue;
-        size_t used = 0;
-        for (void *inner = first_child(node); inner != NULL; inner = next_in_tree(inner, node)) {
-            if (tag_id_of(inner) != TAG_TEXT)
-                continue;
-            vb_chardata *cd = (vb_chardata *)inner;
-            if (cd->data.data == NULL || cd->data.length == 0)
-                continue;
-            if (byte_room(&buf, used, &cap, cd->data.length) < 0)
-                goto fail;
-            memcpy(buf + used, cd->data.data, cd->data.length);
-            used += cd->data.length;
-        }
-        PyObject *text = decode(buf ? buf : (const unsigned char *)"", used);
-        if (text == NULL)
-            goto fail;
-        int rc = PyList_Append(texts, text);
-        Py_DECREF(text);
-        if (rc < 0)
-            goto fail;
+        if (byte_room(buf, used, cap, cd->data.length) < 0)
+            return -1;
+        memcpy(*buf + used, cd->data.data, cd->data.length);
+        used += cd->data.length;
     }
-    PyMem_Free(buf);
-    return texts;
-fail:
-    PyMem_Free(buf);
-    Py_DECREF(texts);
-    return NULL;
+    PyObject *text = decode(*buf ? *buf : (const unsigned char *)"", used);
+    if (text == NULL)
+        return -1;
+    int rc = PyList_Append(texts, text);
+    Py_DECREF(text);
+    return rc;
 }
 
 static PyObject *
@@ -2469,23 +2415,26 @@ tokens_held(const slot_values *attrs, int slot, const char *const *words, int n_
  * author, date, times, itemprop_dates): what bot.metadata._NodeQueries answers with selectors.
  * The css() lists stop at ``limit`` entries (metadata reads no more); byline, author and date
  * are _ContainsList.first(tree, limit) of the three lists configure_nodes was given. */
+enum { SCAN_META = 1, SCAN_JSONLD = 2, SCAN_NODES = 4 };
+
+/* The scans in one walk of the tree under root_id: ``what`` says which. Returns a tuple of
+ * metas and hrefs (SCAN_META), the JSON-LD texts (SCAN_JSONLD) and the nine node answers
+ * (SCAN_NODES), in that order, each part only if asked. */
 static PyObject *
-fastwalk_scan_nodes(PyObject *self, PyObject *args)
+scan_tree(unsigned long long root_id, PyObject *parser, Py_ssize_t limit, int what)
 {
-    unsigned long long root_id;
-    PyObject *parser;
-    Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "KOn:scan_nodes", &root_id, &parser, &limit))
-        return NULL;
-    if (!bound || node_type == NULL || meta_tag == 0) {
+    if (!bound || meta_tag == 0 || ((what & SCAN_NODES) && node_type == NULL)) {
         PyErr_SetString(PyExc_RuntimeError, "bind(), configure_scan() and configure_nodes() first");
         return NULL;
     }
-    if (root_id == 0 || !PyObject_TypeCheck(parser, parser_type)) {
-        PyErr_SetString(PyExc_ValueError, "scan_nodes() takes a root node's mem_id and its parser");
+    if (root_id == 0 || ((what & SCAN_NODES) && !PyObject_TypeCheck(parser, parser_type))) {
+        PyErr_SetString(PyExc_ValueError, "a scan takes a root node's mem_id and its parser");
         return NULL;
     }
     void *root = (void *)(uintptr_t)root_id;
+    PyObject *metas = NULL, *hrefs = NULL, *texts = NULL;
+    unsigned char *buf = NULL;
+    size_t cap = 0;
     static const char *const author_props[] = {"author", "creator"};
     static const char *const date_props[] = {"datePublished", "dateCreated"};
     static const char *const rel_author[] = {"author"};
@@ -2502,10 +2451,20 @@ fastwalk_scan_nodes(PyObject *self, PyObject *args)
     for (int i = 0; i < N_OUT; i++)
         if ((lists[i] = PyList_New(0)) == NULL)
             goto done;
+    if (((what & SCAN_META) &&
+         ((metas = PyList_New(0)) == NULL || (hrefs = PyList_New(0)) == NULL)) ||
+        ((what & SCAN_JSONLD) && (texts = PyList_New(0)) == NULL))
+        goto done;
     for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
         if (type_of(node) != NODE_ELEMENT)
             continue;
         uintptr_t id = tag_id_of(node);
+        if ((what & SCAN_META) && visit_meta(node, id, metas, hrefs) < 0)
+            goto done;
+        if ((what & SCAN_JSONLD) && visit_jsonld(node, id, texts, &buf, &cap) < 0)
+            goto done;
+        if (!(what & SCAN_NODES))
+            continue;
         if (title == NULL && id == title_tag) {
             void *parent = parent_of(node);
             if (parent != NULL && type_of(parent) == NODE_ELEMENT && tag_id_of(parent) == head_tag &&
@@ -2542,15 +2501,90 @@ fastwalk_scan_nodes(PyObject *self, PyObject *args)
             }
         }
     }
-    out = Py_BuildValue("(OOOOOOOOO)", title ? title : Py_None, has_itemprop ? Py_True : Py_False,
-                        lists[L_ITEMPROP_AUTHORS], lists[L_REL], lists[L_BYLINE], lists[L_AUTHOR],
-                        lists[L_DATE], lists[L_TIMES], lists[L_ITEMPROP_DATES]);
+    PyObject *nodes = NULL;
+    if (what & SCAN_NODES) {
+        nodes = Py_BuildValue("(OOOOOOOOO)", title ? title : Py_None,
+                              has_itemprop ? Py_True : Py_False, lists[L_ITEMPROP_AUTHORS],
+                              lists[L_REL], lists[L_BYLINE], lists[L_AUTHOR], lists[L_DATE],
+                              lists[L_TIMES], lists[L_ITEMPROP_DATES]);
+        if (nodes == NULL)
+            goto done;
+    }
+    PyObject *parts[4];
+    int n_parts = 0;
+    if (what & SCAN_META) {
+        parts[n_parts++] = metas;
+        parts[n_parts++] = hrefs;
+    }
+    if (what & SCAN_JSONLD)
+        parts[n_parts++] = texts;
+    if (nodes != NULL)
+        parts[n_parts++] = nodes;
+    out = PyTuple_New(n_parts);
+    for (int i = 0; out != NULL && i < n_parts; i++)
+        PyTuple_SET_ITEM(out, i, Py_NewRef(parts[i]));
+    Py_XDECREF(nodes);
 done:
+    Py_XDECREF(metas);
+    Py_XDECREF(hrefs);
+    Py_XDECREF(texts);
+    PyMem_Free(buf);
     PyMem_Free(cache);
     Py_XDECREF(title);
     for (int i = 0; i < N_OUT; i++)
         Py_XDECREF(lists[i]);
     return out;
+}
+
+/* scan_meta(root) -> (metas, hrefs): see visit_meta. */
+static PyObject *
+fastwalk_scan_meta(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    if (!PyArg_ParseTuple(args, "K:scan_meta", &root_id))
+        return NULL;
+    return scan_tree(root_id, NULL, 0, SCAN_META);
+}
+
+/* scan_jsonld(root) -> the JSON-LD texts under the node: see visit_jsonld. */
+static PyObject *
+fastwalk_scan_jsonld(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    if (!PyArg_ParseTuple(args, "K:scan_jsonld", &root_id))
+        return NULL;
+    PyObject *out = scan_tree(root_id, NULL, 0, SCAN_JSONLD);
+    PyObject *texts = out ? Py_NewRef(PyTuple_GET_ITEM(out, 0)) : NULL;
+    Py_XDECREF(out);
+    return texts;
+}
+
+/* scan_nodes(root, parser, limit) -> the nine answers of bot.metadata's element queries. */
+static PyObject *
+fastwalk_scan_nodes(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    PyObject *parser;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "KOn:scan_nodes", &root_id, &parser, &limit))
+        return NULL;
+    PyObject *out = scan_tree(root_id, parser, limit, SCAN_NODES);
+    PyObject *nodes = out ? Py_NewRef(PyTuple_GET_ITEM(out, 0)) : NULL;
+    Py_XDECREF(out);
+    return nodes;
+}
+
+/* scan_page(root, parser, limit) -> (metas, hrefs, jsonld texts, node answers): every scan in
+ * one walk, which is what a page's metadata reads. */
+static PyObject *
+fastwalk_scan_page(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    PyObject *parser;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "KOn:scan_page", &root_id, &parser, &limit))
+        return NULL;
+    return scan_tree(root_id, parser, limit, SCAN_META | SCAN_JSONLD | SCAN_NODES);
 }
 
 static int
@@ -2701,6 +2735,8 @@ static PyMethodDef methods[] = {
      "configure_tags(((tag_id, name), ...)): the facts of lexbor's static tags, made once."},
     {"configure_nodes", fastwalk_configure_nodes, METH_VARARGS,
      "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
+    {"scan_page", fastwalk_scan_page, METH_VARARGS,
+     "scan_page(root_mem_id, parser, limit) -> (metas, hrefs, jsonld texts, node answers)."},
     {"scan_nodes", fastwalk_scan_nodes, METH_VARARGS,
      "scan_nodes(root_mem_id, parser, limit) -> what bot.metadata's node queries find."},
     {"configure_scan", fastwalk_configure_scan, METH_VARARGS,

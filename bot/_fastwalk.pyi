@@ -35,3 +35,6 @@ def scan_nodes(root_mem_id: int, parser: Any, limit: int, /) -> tuple[Any, ...]:
 def make_blocks(
     records: list[Any], flags: list[bool], block_type: type, /
 ) -> tuple[tuple[Any, ...], str, str]: ...
+def scan_page(
+    root_mem_id: int, parser: Any, limit: int, /
+) -> tuple[list[tuple[Any, ...]], list[str], list[str], tuple[Any, ...]]: ...

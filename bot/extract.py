@@ -594,10 +594,10 @@ _NODES_SAMPLE = """<html class="meta"><head><title>T</title><meta itemprop=x></h
 
 
 def _use_node_scan(fast: Any) -> None:
-    """Hand scan_nodes to bot.metadata, if it answers the sample as lexbor's selectors do."""
+    """Hand scan_page to bot.metadata, if it reads both samples as lexbor's selectors do."""
     tree = LexborHTMLParser(_NODES_SAMPLE)
-    root, tags = tree.root, [tree.css_first(tag) for tag in ("title", "head", "a", "time")]
-    if root is None or any(node is None for node in tags):
+    tags = [tree.css_first(tag) for tag in ("title", "head", "a", "time")]
+    if any(node is None for node in tags):
         return
     lists = (metadata._BYLINE_CLASSES, metadata._AUTHOR_CLASSES, metadata._DATE_CLASSES)
     if not fast.configure_nodes(
@@ -605,12 +605,22 @@ def _use_node_scan(fast: Any) -> None:
     ):
         logging.getLogger(__name__).info("selectolax's nodes are not laid out as expected")
         return
-    scanned = fast.scan_nodes(root.mem_id, tree, metadata._MAX_CANDIDATES)
-    if node_answers(scanned) != node_answers(metadata._queried_nodes(tree)):
-        logging.getLogger(__name__).warning(
-            "the C element scan disagrees with lexbor's selectors: queries are used"
+    for page in (tree, LexborHTMLParser(_SCAN_SAMPLE)):
+        if page.root is None:
+            return
+        metas, hrefs, texts, nodes = fast.scan_page(
+            page.root.mem_id, page, metadata._MAX_CANDIDATES
         )
-        return
+        queried = (
+            *metadata._meta_and_canonical_queried(page),
+            metadata._jsonld_texts_queried(page),
+            node_answers(metadata._queried_nodes(page)),
+        )
+        if (metadata._read_metas(metas), hrefs, texts, node_answers(nodes)) != queried:
+            logging.getLogger(__name__).warning(
+                "the C page scan disagrees with lexbor's selectors: queries are used"
+            )
+            return
     metadata.use_node_scan(fast)
 
 
@@ -917,11 +927,12 @@ def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -
     if start is not None:
         walker.walk(start)
     main_flags = _mark_main(walker)
-    jsonld = parse_jsonld(tree)
+    elements = metadata.PageElements()  # read once for both: one C walk of the page
+    jsonld = parse_jsonld(tree, elements)
     start_at = next((i for i, flag in enumerate(main_flags) if flag), 0)
     # The walk's records are tuples laid out as _RawBlock: (text, kind, ...).
     lead = [raw[0] for raw in walker.blocks[max(0, start_at - 3) : start_at + 8]]
-    meta = extract_metadata(tree, url, jsonld, lead)
+    meta = extract_metadata(tree, url, jsonld, lead, elements)
     body = article_body_from_jsonld(jsonld)
     if _FAST_WALK is not None and not body:
         # Blocks and both texts in C, as the lines below and _assemble make them.

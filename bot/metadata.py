@@ -114,8 +114,9 @@ _META_KEYS = ("property", "name", "itemprop", "http-equiv")
 # is loaded and checked; None: the selector queries below run instead (the same results,
 # tests/test_metadata_speed_equivalence.py).
 _SCAN: Any = None
-# bot/_fastwalk.c's scan_nodes, set by bot.extract once it answers a sample page's element
-# queries as lexbor's selectors do; None: each query runs (see _Elements.nodes).
+# bot/_fastwalk.c's scan_page (the scans above and the element queries in one walk), set by
+# bot.extract once it answers sample pages as lexbor's selectors do; None: each query runs (see
+# _Elements).
 _NODE_SCAN: Any = None
 
 
@@ -126,7 +127,7 @@ def use_scan(fast: Any) -> None:
 
 
 def use_node_scan(fast: Any) -> None:
-    """Answer the element queries with ``fast.scan_nodes`` (None: lexbor's selectors)."""
+    """Read each page with ``fast.scan_page`` (None: the scans and queries one by one)."""
     global _NODE_SCAN
     _NODE_SCAN = fast
 
@@ -198,13 +199,18 @@ def _first(tags: dict[str, list[str]], *keys: str) -> str | None:
 # --------------------------------------------------------------------------- JSON-LD
 
 
-def parse_jsonld(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page (top level first, then @graph and nested objects)."""
+def parse_jsonld(
+    tree: LexborHTMLParser, elements: PageElements | None = None
+) -> list[dict[str, Any]]:
+    """Every JSON-LD object on the page (top level first, then @graph and nested objects).
+
+    ``elements``: what is read of the page's elements, if the caller keeps it for
+    ``extract_metadata`` (with the C scan, one walk reads everything both need)."""
     found: list[tuple[int, dict[str, Any]]] = []
     # lexbor's "i" flag folds ASCII letters only; str.lower() folds more, but no other character
     # lower-cases to a letter of "ld+json", so this finds the same scripts as testing
     # '"ld+json" in type.lower()' on every <script>, without reading every script's attributes.
-    for raw in _jsonld_texts(tree):
+    for raw in (elements or _Elements()).jsonld_texts(tree):
         if len(raw) > _MAX_JSONLD_CHARS:
             continue
         data = _loads_lenient(raw)
@@ -853,30 +859,51 @@ def _queried_nodes(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> tupl
 
 
 class _Elements:
-    """What is read of an element, read once per page: byline, author and date candidates are
-    often the same elements (selector lists repeat an element once per selector it matches)
-    and climb the same ancestors. Keyed by the element's address, which is fixed while the
-    tree lives (LexborNode equality would compare serialised HTML)."""
+    """What is read of a page's elements, read once per page: its <meta>s, JSON-LD and element
+    queries (one C walk for all, with the C scan), and facts of single elements, as byline,
+    author and date candidates are often the same elements (selector lists repeat an element
+    once per selector it matches) and climb the same ancestors. Elements are keyed by address,
+    which is fixed while the tree lives (LexborNode equality would compare serialised HTML)."""
 
-    __slots__ = ("_answers", "_boilerplate", "_lines", "_words")
+    __slots__ = ("_answers", "_boilerplate", "_lines", "_page", "_words")
 
     def __init__(self) -> None:
+        self._page: tuple[Any, ...] | None = None
         self._words: dict[int, set[str]] = {}
         self._boilerplate: dict[int, bool] = {}
         self._lines: dict[int, str] = {}
         self._answers: dict[int, Any] | tuple[Any, ...] | None = None
+
+    def _scanned(self, tree: LexborHTMLParser) -> tuple[Any, ...] | None:
+        """scan_page's (metas, hrefs, JSON-LD texts, node answers): one C walk of the page for
+        everything this module reads of its elements; None without the C scan."""
+        if self._page is None:
+            root = tree.root
+            if _NODE_SCAN is None or root is None:
+                return None
+            self._page = _NODE_SCAN.scan_page(root.mem_id, tree, _MAX_CANDIDATES)
+        return self._page
+
+    def metas(self, tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
+        """``_meta_and_canonical(tree)``."""
+        page = self._scanned(tree)
+        if page is None:
+            return _meta_and_canonical(tree)
+        return _read_metas(page[0]), page[1]
+
+    def jsonld_texts(self, tree: LexborHTMLParser) -> list[str]:
+        """``_jsonld_texts(tree)``."""
+        page = self._scanned(tree)
+        texts: list[str] = _jsonld_texts(tree) if page is None else page[2]
+        return texts
 
     def nodes(self, tree: LexborHTMLParser, query: int) -> Any:
         """The answer of ``_NODE_QUERIES[query]``: all of them from one C walk when the C scan is
         in use, else that query alone, run once."""
         answers = self._answers
         if answers is None:
-            root = tree.root
-            if _NODE_SCAN is not None and root is not None:
-                answers = _NODE_SCAN.scan_nodes(root.mem_id, tree, _MAX_CANDIDATES)
-            else:
-                answers = {}
-            self._answers = answers
+            page = self._scanned(tree)
+            answers = self._answers = {} if page is None else page[3]
         if isinstance(answers, tuple):
             return answers[query]
         found = answers.get(query, answers)  # (the dict itself: not asked yet)
@@ -914,6 +941,11 @@ class _Elements:
     def text(self, node: LexborNode, limit: int) -> str:
         """``_node_text(node, limit)``."""
         return _clean(self.lines(node), limit)
+
+
+# What is read of a page's elements, for callers that hand one to parse_jsonld and
+# extract_metadata (bot.extract).
+PageElements = _Elements
 
 
 def _in_boilerplate(
@@ -1037,15 +1069,16 @@ def extract_metadata(
     url: str | None = None,
     jsonld: list[dict[str, Any]] | None = None,
     lead: Sequence[str] = (),
+    elements: PageElements | None = None,
 ) -> PageMeta:
     """Title, authors, published date, site name, language and canonical URL of a parsed page.
 
     ``lead`` holds the texts around the start of the article, if the caller knows them: a date
     written there ("05/10/2018 - Publicado por ...") is the last resort before a modification
-    date."""
-    tags, canonical_hrefs = _meta_and_canonical(tree)
-    seen = _Elements()
-    ld = _JsonLd(parse_jsonld(tree) if jsonld is None else jsonld)
+    date. ``elements``: as for ``parse_jsonld`` (the same object for both)."""
+    seen = elements or _Elements()
+    tags, canonical_hrefs = seen.metas(tree)
+    ld = _JsonLd(parse_jsonld(tree, seen) if jsonld is None else jsonld)
 
     site_name = _first(tags, *_SITE_NAME_META)
     if not site_name:

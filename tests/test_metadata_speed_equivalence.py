@@ -334,6 +334,47 @@ def test_c_element_scan_finds_what_the_selector_queries_find(html: str, limit: i
     assert _scanned(tree, limit) == node_answers(metadata._queried_nodes(tree, limit))
 
 
+def _scanned_page(tree: LexborHTMLParser) -> tuple[Any, ...]:
+    root = tree.root
+    assert root is not None and metadata._NODE_SCAN is not None
+    metas, hrefs, texts, nodes = metadata._NODE_SCAN.scan_page(
+        root.mem_id, tree, metadata._MAX_CANDIDATES
+    )
+    return metadata._read_metas(metas), hrefs, texts, node_answers(nodes)
+
+
+def _queried_page(tree: LexborHTMLParser) -> tuple[Any, ...]:
+    return (
+        *metadata._meta_and_canonical_queried(tree),
+        _queried_jsonld(tree),
+        node_answers(metadata._queried_nodes(tree)),
+    )
+
+
+@needs_c
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(node_pages, scan_pages, pages))
+def test_the_one_page_scan_reads_what_the_selector_queries_find(html: str) -> None:
+    tree = LexborHTMLParser(html)
+    assert _scanned_page(tree) == _queried_page(tree)
+    elements = metadata.PageElements()
+    assert elements.metas(tree) == metadata._meta_and_canonical_queried(tree)
+    assert elements.jsonld_texts(tree) == _queried_jsonld(tree)
+
+
+@needs_c
+def test_the_page_scan_runs_once_for_jsonld_metas_and_elements() -> None:
+    tree = LexborHTMLParser(
+        '<html><head><title>T</title></head><body><p class="byline">By A</p></body></html>'
+    )
+    elements = metadata.PageElements()
+    metadata.parse_jsonld(tree, elements)
+    scanned = elements._page
+    assert scanned is not None
+    metadata.extract_metadata(tree, None, None, (), elements)
+    assert elements._page is scanned
+
+
 @needs_c
 def test_c_element_scan_stops_at_the_cap() -> None:
     """More than the cap of each kind: the lists stop where the queries' slices stop."""
@@ -381,6 +422,7 @@ def test_c_element_scan_finds_what_the_selector_queries_find_on_every_corpus_pag
         assert _scanned(tree, metadata._MAX_CANDIDATES) == node_answers(
             metadata._queried_nodes(tree)
         ), page.id
+        assert _scanned_page(tree) == _queried_page(tree), page.id
 
 
 # --------------------------------------------------------------------------- selector lists
