@@ -347,6 +347,81 @@ fail:
     return NULL;
 }
 
+/* join_tokens(parts) -> (words, starts, ends): for each part (words, starts, ends, lo, hi, shift),
+ * its tokens lo..hi-1 with ``shift`` added to their offsets, one part after another. Why: the
+ * full text's tokens are the main text's tokens (shifted to where each stretch of main blocks
+ * sits) between the tokens of the other blocks; shifting thousands of offsets in Python was
+ * most of making them. */
+static PyObject *
+join_tokens(PyObject *self, PyObject *arg)
+{
+    if (!PyList_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError, "join_tokens() takes a list of parts");
+        return NULL;
+    }
+    Py_ssize_t n_parts = PyList_GET_SIZE(arg), total = 0;
+    for (Py_ssize_t p = 0; p < n_parts; p++) {
+        PyObject *part = PyList_GET_ITEM(arg, p), *words, *starts, *ends;
+        Py_ssize_t lo, hi, shift;
+        if (!PyTuple_Check(part) ||
+            !PyArg_ParseTuple(part, "O!O!O!nnn", &PyList_Type, &words, &PyList_Type, &starts,
+                              &PyList_Type, &ends, &lo, &hi, &shift))
+            return PyErr_Occurred() ? NULL
+                                    : PyErr_Format(PyExc_TypeError, "join_tokens(): a part is a "
+                                                                    "(words, starts, ends, lo, hi, "
+                                                                    "shift) tuple");
+        Py_ssize_t n = PyList_GET_SIZE(words);
+        if (PyList_GET_SIZE(starts) != n || PyList_GET_SIZE(ends) != n || lo < 0 || hi < lo ||
+            hi > n) {
+            PyErr_SetString(PyExc_ValueError, "join_tokens(): lists of one length, 0 <= lo <= hi <= it");
+            return NULL;
+        }
+        total += hi - lo;
+    }
+    PyObject *words_out = PyList_New(total), *starts_out = PyList_New(total),
+             *ends_out = PyList_New(total);
+    if (words_out == NULL || starts_out == NULL || ends_out == NULL)
+        goto fail;
+    Py_ssize_t at = 0;
+    for (Py_ssize_t p = 0; p < n_parts; p++) {
+        PyObject *part = PyList_GET_ITEM(arg, p);
+        PyObject *words = PyTuple_GET_ITEM(part, 0), *starts = PyTuple_GET_ITEM(part, 1),
+                 *ends = PyTuple_GET_ITEM(part, 2);
+        Py_ssize_t lo = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 3));
+        Py_ssize_t hi = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 4));
+        Py_ssize_t shift = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 5));
+        for (Py_ssize_t i = lo; i < hi; i++, at++) {
+            Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
+            Py_ssize_t b = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
+            if ((a == -1 || b == -1) && PyErr_Occurred())
+                goto fail;
+            PyObject *start = shift ? PyLong_FromSsize_t(a + shift)
+                                    : Py_NewRef(PyList_GET_ITEM(starts, i));
+            PyObject *end = start == NULL ? NULL
+                            : shift       ? PyLong_FromSsize_t(b + shift)
+                                          : Py_NewRef(PyList_GET_ITEM(ends, i));
+            if (end == NULL) {
+                Py_XDECREF(start);
+                goto fail;
+            }
+            PyList_SET_ITEM(words_out, at, Py_NewRef(PyList_GET_ITEM(words, i)));
+            PyList_SET_ITEM(starts_out, at, start);
+            PyList_SET_ITEM(ends_out, at, end);
+        }
+    }
+    PyObject *out = PyTuple_Pack(3, words_out, starts_out, ends_out);
+    Py_DECREF(words_out);
+    Py_DECREF(starts_out);
+    Py_DECREF(ends_out);
+    return out;
+fail:
+    /* Unset items of a new list are NULL, which list deallocation skips. */
+    Py_XDECREF(words_out);
+    Py_XDECREF(starts_out);
+    Py_XDECREF(ends_out);
+    return NULL;
+}
+
 static PyObject *
 split_tokens(PyObject *self, PyObject *arg)
 {
@@ -590,6 +665,8 @@ done:
 static PyMethodDef methods[] = {
     {"split_tokens", split_tokens, METH_O,
      "split_tokens(text) -> (words, starts, ends): TOKEN_RE's matches and their offsets."},
+    {"join_tokens", join_tokens, METH_O,
+     "join_tokens(parts) -> (words, starts, ends): parts' token ranges, offsets shifted."},
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
      "normalised where no Unicode database is needed; raw lists the others' indices."},

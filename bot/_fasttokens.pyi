@@ -3,3 +3,6 @@ def split_words(text: str, /) -> tuple[list[str], list[int], list[int], list[int
 def exact_runs(
     q: list[str], s: list[str], k: int, q_offset: int, cap: int, /
 ) -> list[tuple[int, int, int]]: ...
+def join_tokens(
+    parts: list[tuple[list[str], list[int], list[int], int, int, int]], /
+) -> tuple[list[str], list[int], list[int]]: ...

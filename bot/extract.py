@@ -8,6 +8,7 @@ deciding what is the article happens afterwards on light per-element records.
 
 from __future__ import annotations
 
+import bisect
 import html as html_lib
 import logging
 import os
@@ -20,7 +21,7 @@ import selectolax
 import selectolax.lexbor
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from bot import metadata
+from bot import metadata, textnorm
 from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
 from bot.textnorm import Tokens, tokenize
 
@@ -54,37 +55,79 @@ class ExtractedPage:
             if main:
                 found = tokenize(self.main_text)
             elif known is not None:
-                found = _tokens_around(self.full_text, known)
+                found = _tokens_around(self, known)
             else:
                 found = tokenize(self.full_text)
             self._tokens[main] = found
         return found
 
 
-def _tokens_around(text: str, inner: Tokens) -> Tokens:
-    """``tokenize(text)``, reusing the tokens of a piece of it (the main text in the full text).
+def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
+    """``tokenize(page.full_text)``, reusing ``inner``, the tokens of ``page.main_text``.
 
-    Tokens hold no white space, so the tokens of a stretch with white space (or an end) on both
-    sides are the tokens of the stretch alone: only the text before and after it is tokenised.
-    Words are normalised alike in any context, except a backtick clitic ("`s"), which becomes
-    "'s" only among non-ASCII words; a text holding a backtick is tokenised whole.
+    The full text holds every block, the main text the main ones, both joined by blank lines.
+    Tokens hold no white space, so a stretch of consecutive main blocks, with white space (or an
+    end) on both sides in both texts, has in the full text the tokens it has in the main text,
+    shifted; only the text between such stretches is tokenised. Words are normalised alike in
+    any context, except a backtick clitic ("`s"), which becomes "'s" only among non-ASCII words:
+    a text holding a backtick is tokenised whole.
     """
-    at = text.find(inner.text) if inner.text and "`" not in text else -1
-    end = at + len(inner.text)
-    if (
-        at < 0
-        or (at > 0 and not text[at - 1].isspace())
-        or (end < len(text) and not text[end].isspace())
-    ):
+    text, main_text = page.full_text, page.main_text
+    if "`" in text:
         return tokenize(text)
-    before, after = tokenize(text[:at]), tokenize(text[end:])
-    return Tokens(
-        text,
-        before.words + inner.words + after.words,
-        before.starts + [s + at for s in inner.starts] + [s + end for s in after.starts],
-        before.ends + [e + at for e in inner.ends] + [e + end for e in after.ends],
-        inner.block_breaks_newline,
-    )
+    # (full start, full end, main start, main end) of each stretch of consecutive main blocks.
+    stretches: list[tuple[int, int, int, int]] = []
+    full_at = main_at = 0
+    for block in page.blocks:
+        size = len(block.text)
+        if block.main:
+            last = stretches[-1] if stretches else None
+            if last is not None and last[1] + 2 == full_at:
+                stretches[-1] = (last[0], full_at + size, last[2], main_at + size)
+            else:
+                stretches.append((full_at, full_at + size, main_at, main_at + size))
+            main_at += size + 2
+        full_at += size + 2
+    parts: list[tuple[list[str], list[int], list[int], int, int, int]] = []
+    other_from = 0  # where the text not yet tokenised begins
+    for f0, f1, m0, m1 in stretches:
+        if not (
+            text[f0:f1] == main_text[m0:m1]
+            and _bounded(text, f0, f1)
+            and _bounded(main_text, m0, m1)
+        ):
+            return tokenize(text)  # the blocks do not lay out the texts: no shortcut
+        other = tokenize(text[other_from:f0])
+        parts.append((other.words, other.starts, other.ends, 0, len(other), other_from))
+        lo, hi = bisect.bisect_left(inner.starts, m0), bisect.bisect_left(inner.starts, m1)
+        parts.append((inner.words, inner.starts, inner.ends, lo, hi, f0 - m0))
+        other_from = f1
+    other = tokenize(text[other_from:])
+    parts.append((other.words, other.starts, other.ends, 0, len(other), other_from))
+    words, starts, ends = _join_tokens(parts)
+    return Tokens(text, words, starts, ends, inner.block_breaks_newline)
+
+
+def _bounded(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] has white space or an end of the text on both sides."""
+    return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
+
+
+def _join_tokens_python(
+    parts: list[tuple[list[str], list[int], list[int], int, int, int]],
+) -> tuple[list[str], list[int], list[int]]:
+    """The parts' token ranges one after another, offsets shifted (_fasttokens.join_tokens)."""
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for part_words, part_starts, part_ends, lo, hi, shift in parts:
+        words += part_words[lo:hi]
+        starts += [x + shift for x in part_starts[lo:hi]]
+        ends += [x + shift for x in part_ends[lo:hi]]
+    return words, starts, ends
+
+
+_join_tokens = textnorm._FAST_TOKENS.join_tokens if textnorm._FAST_TOKENS else _join_tokens_python
 
 
 # --------------------------------------------------------------------------- tag tables

@@ -11,14 +11,25 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
+from bot import extract as extract_module
+from bot import textnorm
 from bot.config import MatchConfig
-from bot.extract import Block, PageMeta, _assemble, _too_deep, _Walker, extract_html
+from bot.extract import (
+    Block,
+    ExtractedPage,
+    PageMeta,
+    _assemble,
+    _too_deep,
+    _Walker,
+    extract_html,
+)
 from bot.extractcache import ExtractionCache
 from bot.fetch import FetchedPage
 from bot.models import QuoteInput
@@ -286,6 +297,71 @@ def test_full_tokens_made_around_the_main_tokens_equal_tokenize(
     assert (main.words, main.starts, main.ends) == reference_tokens(page.main_text)
     assert (full.words, full.starts, full.ends) == reference_tokens(page.full_text)
     assert full.text == page.full_text
+
+
+def test_full_tokens_when_blocks_do_not_lay_out_the_texts() -> None:
+    """A page whose blocks disagree with its texts gets its full text tokenised whole."""
+    blocks = (Block("one two", "paragraph", True), Block("three", "paragraph", False))
+    page = ExtractedPage(PageMeta(), blocks, "one two", "one twofour\n\nthree")
+    assert page.tokens(main=True).words == ["one", "two"]
+    full = page.tokens(main=False)
+    assert (full.words, full.starts, full.ends) == reference_tokens(page.full_text)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.tuples(st.text(max_size=4), st.text(max_size=4)), max_size=4),
+            st.integers(0, 5),
+            st.integers(0, 5),
+            st.integers(-3, 40),
+        ),
+        max_size=5,
+    )
+)
+def test_join_tokens_in_c_equals_python(
+    raw: list[tuple[list[tuple[str, str]], int, int, int]],
+) -> None:
+    parts = []
+    for pairs, lo, width, shift in raw:
+        words = [w for w, _ in pairs]
+        starts = [len(w) * i for i, (w, _) in enumerate(pairs)]
+        ends = [s + 1 for s in starts]
+        lo = min(lo, len(words))
+        parts.append((words, starts, ends, lo, min(len(words), lo + width), shift))
+    fast = textnorm._FAST_TOKENS
+    if fast is None:
+        pytest.skip("the C tokeniser is not built")
+    assert fast.join_tokens(parts) == extract_module._join_tokens_python(parts)
+
+
+def test_join_tokens_refuses_bad_parts() -> None:
+    fast = textnorm._FAST_TOKENS
+    if fast is None:
+        pytest.skip("the C tokeniser is not built")
+    with pytest.raises(ValueError, match="lo <= hi"):
+        fast.join_tokens([(["a"], [0], [1], 0, 2, 0)])
+    with pytest.raises(ValueError, match="one length"):
+        fast.join_tokens([(["a"], [0], [], 0, 1, 0)])
+    with pytest.raises(TypeError):
+        fast.join_tokens([(["a"], [0], [1], 0, 1)])
+    with pytest.raises(TypeError):
+        fast.join_tokens(["a"])
+
+
+_CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.mark.skipif(not _CORPUS.is_dir(), reason="../shared/corpus is not here (fresh clone)")
+def test_full_tokens_around_the_main_tokens_on_every_corpus_page() -> None:
+    from bench.corpus import load_corpus
+
+    for page in load_corpus(_CORPUS):
+        extracted = extract_html(page.html(), "https://example.com/a")
+        extracted.tokens(main=True)
+        full = extracted.tokens(main=False)
+        assert (full.words, full.starts, full.ends) == _tokens(extracted.full_text), page.id
 
 
 def test_tokenize_matches_reference_on_long_text_needing_normalisation() -> None:
