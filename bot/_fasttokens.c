@@ -494,6 +494,32 @@ gram_hash(const Py_ssize_t *ids, Py_ssize_t k)
     return h ^ (h >> 29);
 }
 
+/* A cheap sieve before hashing a source word: equal str objects (exact str, not subclasses)
+ * have the same length, first and last code point, so a source word whose triple no quote word
+ * has is none of them. Most of a page's words are not in the quote, and hashing them all was
+ * half of finding the runs. */
+#define SIEVE_BITS 4096
+static inline int
+sievable(PyObject *w)
+{
+#if PY_VERSION_HEX < 0x030C0000
+    return PyUnicode_CheckExact(w) && PyUnicode_IS_READY(w);
+#else
+    return PyUnicode_CheckExact(w);
+#endif
+}
+
+static inline size_t
+sieve_key(PyObject *w)
+{
+    Py_ssize_t len = PyUnicode_GET_LENGTH(w);
+    if (len == 0)
+        return 0;
+    Py_UCS4 first = PyUnicode_READ_CHAR(w, 0), last = PyUnicode_READ_CHAR(w, len - 1);
+    return ((size_t)len * 2654435761u ^ (size_t)first * 40503u ^ (size_t)last * 9973u) %
+           SIEVE_BITS;
+}
+
 static PyObject *
 exact_runs(PyObject *self, PyObject *args)
 {
@@ -528,10 +554,20 @@ exact_runs(PyObject *self, PyObject *args)
         goto done;
     }
     size_t wmask = wsize - 1, gmask = gsize - 1;
+    /* The sieve holds the quote words' keys; it is used only if every quote word is an exact
+     * str (another object may equal a str without sharing its length or letters). */
+    uint64_t sieve[SIEVE_BITS / 64] = {0};
+    int sieved = 1;
     /* The quote's distinct words, numbered. */
     Py_ssize_t distinct = 0;
     for (Py_ssize_t i = 0; i < nq && !err; i++) {
         PyObject *w = PyList_GET_ITEM(q, i);
+        if (sievable(w)) {
+            size_t key = sieve_key(w);
+            sieve[key / 64] |= (uint64_t)1 << (key % 64);
+        }
+        else
+            sieved = 0;
         Py_hash_t h = PyObject_Hash(w);
         if (h == -1) {
             err = 1;
@@ -550,6 +586,13 @@ exact_runs(PyObject *self, PyObject *args)
     /* Which source words the quote holds (-1: none of them). */
     for (Py_ssize_t j = 0; j < n && !err; j++) {
         PyObject *w = PyList_GET_ITEM(s, j);
+        if (sieved && sievable(w)) {
+            size_t key = sieve_key(w);
+            if (!(sieve[key / 64] >> (key % 64) & 1)) {
+                sid[j] = -1;
+                continue;
+            }
+        }
         Py_hash_t h = PyObject_Hash(w);
         if (h == -1) {
             err = 1;

@@ -181,6 +181,50 @@ def test_c_exact_runs_equal_the_python_loop(
     assert _fasttokens.exact_runs(q, s, k, offset, cap) == expected
 
 
+class _Word(str):
+    """A str subclass: equal to the str of its letters, yet not an exact str."""
+
+
+# Words sharing length, first and last letters ("cat", "cut"), and none ("the", "x"), as the sieve
+# in exact_runs tells them apart, non-BMP and combining letters, and the empty word.
+_WIDE_VOCAB = [
+    "cat",
+    "cut",
+    "cot",
+    "the",
+    "tee",
+    "x",
+    "xx",
+    "\U0001d400b",
+    "\U0001d400c",
+    "e\u0301",
+    "",
+]
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WIDE_VOCAB), max_size=20),
+    st.lists(st.sampled_from(_WIDE_VOCAB + [f"w{i}" for i in range(40)]), max_size=200),
+    st.integers(1, 3),
+    st.sampled_from(["none", "quote", "source"]),
+)
+def test_c_exact_runs_sieve_keeps_every_equal_word(
+    q: list[str], s: list[str], k: int, subclass: str
+) -> None:
+    """Equal words are found whether or not the sieve may be used (a str subclass in the quote
+    turns it off; one in the source is hashed)."""
+    from bot import _fasttokens, matcher
+
+    s = ["".join(list(word)) for word in s]
+    if subclass == "quote" and q:
+        q = [_Word(q[0]), *q[1:]]
+    if subclass == "source" and s:
+        s = [_Word(word) if i % 3 == 0 else word for i, word in enumerate(s)]
+    expected = matcher._exact_runs_python(q, s, k, 0) if len(q) >= k <= len(s) else []
+    assert _fasttokens.exact_runs(q, s, k, 0, matcher.MAX_CANDIDATES_PER_GRAM) == expected
+
+
 def test_c_exact_runs_on_long_repetitive_text() -> None:
     from bot import _fasttokens, matcher
 
