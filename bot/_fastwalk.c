@@ -2130,6 +2130,38 @@ has_token(const unsigned char *value, size_t len, const char *word, size_t wlen,
     return 0;
 }
 
+/* The <meta> keys bot.metadata reads (lower-case ASCII, set by configure_meta_keys): a <meta>
+ * none of whose keys is one of them is not handed over (viewport, images, descriptions: most of
+ * a page's). None set: every <meta> is. */
+#define MAX_META_KEYS 128
+static int n_meta_keys = -1;
+static char meta_keys[MAX_META_KEYS][32];
+static size_t meta_key_len[MAX_META_KEYS];
+
+/* Whether a key value may name a key that is read: one of its white-space separated tokens,
+ * lower-cased, is one, as bot.metadata._read_metas splits and lower-cases it. A value with a
+ * non-ASCII byte is handed over for Python to decide (str.lower() is Unicode's). */
+static int
+key_is_read(const unsigned char *value, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (value[i] >= 128)
+            return 1;
+    size_t i = 0;
+    while (i < len) {
+        while (i < len && ascii_space(value[i]))
+            i++;
+        size_t start = i;
+        while (i < len && !ascii_space(value[i]))
+            i++;
+        size_t n = i - start;
+        for (int k = 0; n > 0 && k < n_meta_keys; k++)
+            if (meta_key_len[k] == n && starts_ci(value, len, start, meta_keys[k]))
+                return 1;
+    }
+    return 0;
+}
+
 /* One element for scan_meta: a <meta> with a non-empty content as (content, property, name,
  * itemprop, http-equiv), None where absent or valueless; the href of a <link> whose rel holds
  * "canonical" ("" where absent). */
@@ -2143,6 +2175,17 @@ visit_meta(void *node, uintptr_t id, PyObject *metas, PyObject *hrefs)
         const unsigned char *value = content ? attr_value(content, &len) : NULL;
         if (value == NULL || len == 0)
             return 0;
+        if (n_meta_keys >= 0) {
+            int read = 0;
+            for (int k = 1; k < 5 && !read; k++) {
+                void *key = attr_named(node, keys[k], strlen(keys[k]));
+                size_t key_len = 0;
+                const unsigned char *key_value = key ? attr_value(key, &key_len) : NULL;
+                read = key_value != NULL && key_is_read(key_value, key_len);
+            }
+            if (!read)
+                return 0;
+        }
         PyObject *row = PyTuple_New(5);
         if (row == NULL)
             return -1;
@@ -2210,6 +2253,45 @@ visit_jsonld(void *node, uintptr_t id, PyObject *texts, unsigned char **buf, siz
     int rc = PyList_Append(texts, text);
     Py_DECREF(text);
     return rc;
+}
+
+/* configure_meta_keys(keys): the <meta> keys that are read (lower-case ASCII, 1 to 31 bytes). */
+static PyObject *
+fastwalk_configure_meta_keys(PyObject *self, PyObject *args)
+{
+    PyObject *keys;
+    if (!PyArg_ParseTuple(args, "O!:configure_meta_keys", &PyTuple_Type, &keys))
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(keys);
+    if (n > MAX_META_KEYS) {
+        PyErr_SetString(PyExc_ValueError, "configure_meta_keys() takes at most 128 keys");
+        return NULL;
+    }
+    /* All checked before any is kept: a refused call leaves the keys as they were. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            PyObject *key = PyTuple_GET_ITEM(keys, i);
+            Py_ssize_t len = 0;
+            const char *data = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &len) : NULL;
+            int ok = data != NULL && len > 0 && len < 32;
+            for (Py_ssize_t j = 0; ok && j < len; j++)
+                ok = data[j] > 32 && data[j] < 127 && !(data[j] >= 'A' && data[j] <= 'Z');
+            if (!ok) {
+                if (!PyErr_Occurred())
+                    PyErr_SetString(PyExc_ValueError,
+                                    "configure_meta_keys(): keys are lower-case ASCII, 1 to 31 "
+                                    "bytes, without spaces");
+                return NULL;
+            }
+            if (pass == 1) {
+                memcpy(meta_keys[i], data, (size_t)len);
+                meta_keys[i][len] = '\0'; /* starts_ci reads up to it */
+                meta_key_len[i] = (size_t)len;
+            }
+        }
+    }
+    n_meta_keys = (int)n;
+    Py_RETURN_NONE;
 }
 
 static PyObject *
@@ -2739,6 +2821,8 @@ static PyMethodDef methods[] = {
      "scan_page(root_mem_id, parser, limit) -> (metas, hrefs, jsonld texts, node answers)."},
     {"scan_nodes", fastwalk_scan_nodes, METH_VARARGS,
      "scan_nodes(root_mem_id, parser, limit) -> what bot.metadata's node queries find."},
+    {"configure_meta_keys", fastwalk_configure_meta_keys, METH_VARARGS,
+     "configure_meta_keys(keys): the <meta> keys bot.metadata reads; others are not handed over."},
     {"configure_scan", fastwalk_configure_scan, METH_VARARGS,
      "configure_scan(meta_tag_id, link_tag_id, script_tag_id, html_element_mem_id)"},
     {"scan_meta", fastwalk_scan_meta, METH_VARARGS,

@@ -613,6 +613,7 @@ def _use_fast_scans(fast: Any) -> None:
     if tree.root is None or meta is None or link is None or script is None:
         return
     fast.configure_scan(meta.tag_id, link.tag_id, script.tag_id, meta.mem_id)
+    fast.configure_meta_keys(tuple(sorted(metadata._META_READ)))
     root = tree.root.mem_id
     metas, hrefs = fast.scan_meta(root)
     queried = metadata._meta_and_canonical_queried(tree)

@@ -228,6 +228,16 @@ SCAN_ITEMS = [
     '<noscript><meta name="author" content="Noscript"></noscript>',
     '<div><meta itemprop="datePublished" content="2016-05-04"><p>In the body</p></div>',
     '<p title="<meta name=author content=x>">attribute text</p>',
+    # Keys the C scan must hand over (read keys in any case, split where str.split() splits)
+    # or may leave out (no read key), and non-ASCII keys it leaves to Python.
+    '<meta name="x\x1cOG:TITLE" content="split at a separator">',
+    '<meta name="viewport\x0bAuthor" content="split at a vertical tab">',
+    '<meta property="og:image" content="unread">',
+    '<meta name="\u212aeywords \u0130og:title" content="non-ASCII keys">',
+    '<meta http-equiv="Content-Language" content="fr">',
+    '<meta itemprop="DATEPUBLISHED" content="2015-01-02">',
+    '<meta name="og:titles" content="a longer key">',
+    '<meta name="og:titl" content="a shorter key">',
 ]
 
 scan_pages = st.tuples(
@@ -253,6 +263,31 @@ def test_c_scans_read_what_the_selector_queries_find(html: str) -> None:
     tree = LexborHTMLParser(html)
     assert metadata._meta_and_canonical(tree) == metadata._meta_and_canonical_queried(tree)
     assert metadata._jsonld_texts(tree) == _queried_jsonld(tree)
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("VERBATIM_PURE_PYTHON")), reason="the C code is off (VERBATIM_PURE_PYTHON)"
+)
+def test_c_meta_scan_leaves_out_metas_that_are_not_read() -> None:
+    tree = LexborHTMLParser(
+        '<meta name="viewport" content="w"><meta property="og:image" content="i">'
+        '<meta name="AUTHOR" content="Ann"><meta name="\u212a" content="k">'
+    )
+    assert tree.root is not None and metadata._SCAN is not None
+    metas, _ = metadata._SCAN.scan_meta(tree.root.mem_id)
+    assert [row[0] for row in metas] == ["Ann", "k"]
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("VERBATIM_PURE_PYTHON")), reason="the C code is off (VERBATIM_PURE_PYTHON)"
+)
+@pytest.mark.parametrize("keys", [("Upper",), ("with space",), ("",), ("x" * 32,), (1,)])
+def test_configure_meta_keys_refuses_what_it_could_not_compare(keys: tuple[Any, ...]) -> None:
+    assert metadata._SCAN is not None
+    with pytest.raises((ValueError, TypeError)):
+        metadata._SCAN.configure_meta_keys(("author", *keys))  # refused whole: nothing changes
+    tree = LexborHTMLParser('<meta name="og:title" content="T"><meta name="author" content="A">')
+    assert metadata._meta_and_canonical(tree) == metadata._meta_and_canonical_queried(tree)
 
 
 _CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
