@@ -359,67 +359,83 @@ join_tokens(PyObject *self, PyObject *arg)
         PyErr_SetString(PyExc_TypeError, "join_tokens() takes a list of parts");
         return NULL;
     }
-    Py_ssize_t n_parts = PyList_GET_SIZE(arg), total = 0;
-    for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *part = PyList_GET_ITEM(arg, p), *words, *starts, *ends;
-        Py_ssize_t lo, hi, shift;
-        if (!PyTuple_Check(part) ||
-            !PyArg_ParseTuple(part, "O!O!O!nnn", &PyList_Type, &words, &PyList_Type, &starts,
-                              &PyList_Type, &ends, &lo, &hi, &shift))
-            return PyErr_Occurred() ? NULL
-                                    : PyErr_Format(PyExc_TypeError, "join_tokens(): a part is a "
-                                                                    "(words, starts, ends, lo, hi, "
-                                                                    "shift) tuple");
-        Py_ssize_t n = PyList_GET_SIZE(words);
-        if (PyList_GET_SIZE(starts) != n || PyList_GET_SIZE(ends) != n || lo < 0 || hi < lo ||
-            hi > n) {
-            PyErr_SetString(PyExc_ValueError, "join_tokens(): lists of one length, 0 <= lo <= hi <= it");
-            return NULL;
-        }
-        total += hi - lo;
+    PyObject *parts = PySequence_Tuple(arg); /* a list could change while __index__ runs */
+    if (parts == NULL)
+        return NULL;
+    Py_ssize_t n_parts = PyTuple_GET_SIZE(parts), total = 0;
+    Py_ssize_t *range = PyMem_Malloc((size_t)(n_parts ? n_parts : 1) * 3 * sizeof(Py_ssize_t));
+    PyObject *words_out = NULL, *starts_out = NULL, *ends_out = NULL, *out = NULL;
+    if (range == NULL) {
+        PyErr_NoMemory();
+        goto done;
     }
-    PyObject *words_out = PyList_New(total), *starts_out = PyList_New(total),
-             *ends_out = PyList_New(total);
+    for (Py_ssize_t p = 0; p < n_parts; p++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, p), *words, *starts, *ends;
+        Py_ssize_t *r = range + 3 * p;
+        if (!PyTuple_Check(part)) {
+            PyErr_SetString(PyExc_TypeError,
+                            "join_tokens(): a part is a (words, starts, ends, lo, hi, shift) tuple");
+            goto done;
+        }
+        if (!PyArg_ParseTuple(part, "O!O!O!nnn", &PyList_Type, &words, &PyList_Type, &starts,
+                              &PyList_Type, &ends, &r[0], &r[1], &r[2]))
+            goto done;
+    }
+    /* Checked after every __index__ has run: the sizes the copy below relies on. */
+    for (Py_ssize_t p = 0; p < n_parts; p++) {
+        PyObject *part = PyTuple_GET_ITEM(parts, p);
+        Py_ssize_t n = PyList_GET_SIZE(PyTuple_GET_ITEM(part, 0)), *r = range + 3 * p;
+        if (PyList_GET_SIZE(PyTuple_GET_ITEM(part, 1)) != n ||
+            PyList_GET_SIZE(PyTuple_GET_ITEM(part, 2)) != n || r[0] < 0 || r[1] < r[0] ||
+            r[1] > n) {
+            PyErr_SetString(PyExc_ValueError,
+                            "join_tokens(): lists of one length, 0 <= lo <= hi <= it");
+            goto done;
+        }
+        total += r[1] - r[0];
+    }
+    words_out = PyList_New(total);
+    starts_out = PyList_New(total);
+    ends_out = PyList_New(total);
     if (words_out == NULL || starts_out == NULL || ends_out == NULL)
-        goto fail;
+        goto done;
     Py_ssize_t at = 0;
     for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *part = PyList_GET_ITEM(arg, p);
+        PyObject *part = PyTuple_GET_ITEM(parts, p);
         PyObject *words = PyTuple_GET_ITEM(part, 0), *starts = PyTuple_GET_ITEM(part, 1),
                  *ends = PyTuple_GET_ITEM(part, 2);
-        Py_ssize_t lo = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 3));
-        Py_ssize_t hi = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 4));
-        Py_ssize_t shift = PyLong_AsSsize_t(PyTuple_GET_ITEM(part, 5));
+        Py_ssize_t lo = range[3 * p], hi = range[3 * p + 1], shift = range[3 * p + 2];
         for (Py_ssize_t i = lo; i < hi; i++, at++) {
-            Py_ssize_t a = PyLong_AsSsize_t(PyList_GET_ITEM(starts, i));
-            Py_ssize_t b = PyLong_AsSsize_t(PyList_GET_ITEM(ends, i));
-            if ((a == -1 || b == -1) && PyErr_Occurred())
-                goto fail;
-            PyObject *start = shift ? PyLong_FromSsize_t(a + shift)
-                                    : Py_NewRef(PyList_GET_ITEM(starts, i));
-            PyObject *end = start == NULL ? NULL
-                            : shift       ? PyLong_FromSsize_t(b + shift)
-                                          : Py_NewRef(PyList_GET_ITEM(ends, i));
-            if (end == NULL) {
-                Py_XDECREF(start);
-                goto fail;
+            PyObject *start = PyList_GET_ITEM(starts, i), *end = PyList_GET_ITEM(ends, i);
+            if (shift) {
+                Py_ssize_t a = PyLong_AsSsize_t(start), b = PyLong_AsSsize_t(end);
+                if ((a == -1 || b == -1) && PyErr_Occurred())
+                    goto done;
+                start = PyLong_FromSsize_t(a + shift);
+                end = start ? PyLong_FromSsize_t(b + shift) : NULL;
+                if (end == NULL) {
+                    Py_XDECREF(start);
+                    goto done;
+                }
+            }
+            else {
+                Py_INCREF(start);
+                Py_INCREF(end);
             }
             PyList_SET_ITEM(words_out, at, Py_NewRef(PyList_GET_ITEM(words, i)));
             PyList_SET_ITEM(starts_out, at, start);
             PyList_SET_ITEM(ends_out, at, end);
         }
     }
-    PyObject *out = PyTuple_Pack(3, words_out, starts_out, ends_out);
-    Py_DECREF(words_out);
-    Py_DECREF(starts_out);
-    Py_DECREF(ends_out);
-    return out;
-fail:
+    out = PyTuple_Pack(3, words_out, starts_out, ends_out);
+done:
     /* Unset items of a new list are NULL, which list deallocation skips. */
+    PyMem_Free(range);
+    Py_DECREF(parts);
     Py_XDECREF(words_out);
     Py_XDECREF(starts_out);
     Py_XDECREF(ends_out);
-    return NULL;
+    return out;
 }
 
 static PyObject *

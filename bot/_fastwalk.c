@@ -2320,7 +2320,7 @@ fastwalk_configure_scan(PyObject *self, PyObject *args)
 /* bot.metadata asked lexbor's selector engine about ten questions of every page (the <title> in
  * <head>, itemprop markup, rel=author links, elements whose class or id holds "byline", "author"
  * or a date word, <time> elements): each a walk of the whole tree, and the [class*=...] lists
- * match every element against up to eight selectors. scan_nodes answers them all in one walk and
+ * match every element against up to eight selectors. scan_page answers them all in one walk and
  * hands back selectolax nodes, made as LexborNode.new makes them (the field offsets are found on
  * a node selectolax made, by configure_nodes). tests/test_metadata_speed_equivalence.py compares
  * the answers with the selector queries. */
@@ -2493,15 +2493,15 @@ tokens_held(const slot_values *attrs, int slot, const char *const *words, int n_
     return count;
 }
 
-/* scan_nodes(root, parser, limit) -> (title, has_itemprop, itemprop_authors, rel_authors, byline,
- * author, date, times, itemprop_dates): what bot.metadata._NodeQueries answers with selectors.
- * The css() lists stop at ``limit`` entries (metadata reads no more); byline, author and date
- * are _ContainsList.first(tree, limit) of the three lists configure_nodes was given. */
 enum { SCAN_META = 1, SCAN_JSONLD = 2, SCAN_NODES = 4 };
 
 /* The scans in one walk of the tree under root_id: ``what`` says which. Returns a tuple of
- * metas and hrefs (SCAN_META), the JSON-LD texts (SCAN_JSONLD) and the nine node answers
- * (SCAN_NODES), in that order, each part only if asked. */
+ * metas and hrefs (SCAN_META), the JSON-LD texts (SCAN_JSONLD) and the node answers
+ * (SCAN_NODES), in that order, each part only if asked. The node answers are (title,
+ * has_itemprop, itemprop_authors, rel_authors, byline, author, date, times, itemprop_dates), as
+ * bot.metadata._NODE_QUERIES answers them with selectors: the css() lists stop at ``limit``
+ * entries (metadata reads no more); byline, author and date are _ContainsList.first(tree, limit)
+ * of the three lists configure_nodes was given. */
 static PyObject *
 scan_tree(unsigned long long root_id, PyObject *parser, Py_ssize_t limit, int what)
 {
@@ -2641,21 +2641,6 @@ fastwalk_scan_jsonld(PyObject *self, PyObject *args)
     return texts;
 }
 
-/* scan_nodes(root, parser, limit) -> the nine answers of bot.metadata's element queries. */
-static PyObject *
-fastwalk_scan_nodes(PyObject *self, PyObject *args)
-{
-    unsigned long long root_id;
-    PyObject *parser;
-    Py_ssize_t limit;
-    if (!PyArg_ParseTuple(args, "KOn:scan_nodes", &root_id, &parser, &limit))
-        return NULL;
-    PyObject *out = scan_tree(root_id, parser, limit, SCAN_NODES);
-    PyObject *nodes = out ? Py_NewRef(PyTuple_GET_ITEM(out, 0)) : NULL;
-    Py_XDECREF(out);
-    return nodes;
-}
-
 /* scan_page(root, parser, limit) -> (metas, hrefs, jsonld texts, node answers): every scan in
  * one walk, which is what a page's metadata reads. */
 static PyObject *
@@ -2755,7 +2740,7 @@ fastwalk_configure_nodes(PyObject *self, PyObject *args)
     memset(starting_with, 0, sizeof(starting_with));
     for (int k = 0; k < N_LISTS && ok; k++)
         if (fill_parts(&part_lists[k], parts[k]) < 0) {
-            Py_CLEAR(node_type); /* the tables are half made: scan_nodes refuses to run */
+            Py_CLEAR(node_type); /* the tables are half made: scan_page refuses to run */
             Py_DECREF(parser);
             return NULL;
         }
@@ -2819,8 +2804,6 @@ static PyMethodDef methods[] = {
      "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
     {"scan_page", fastwalk_scan_page, METH_VARARGS,
      "scan_page(root_mem_id, parser, limit) -> (metas, hrefs, jsonld texts, node answers)."},
-    {"scan_nodes", fastwalk_scan_nodes, METH_VARARGS,
-     "scan_nodes(root_mem_id, parser, limit) -> what bot.metadata's node queries find."},
     {"configure_meta_keys", fastwalk_configure_meta_keys, METH_VARARGS,
      "configure_meta_keys(keys): the <meta> keys bot.metadata reads; others are not handed over."},
     {"configure_scan", fastwalk_configure_scan, METH_VARARGS,

@@ -622,10 +622,10 @@ def _use_fast_scans(fast: Any) -> None:
         log.warning("the C metadata scans disagree with lexbor's selectors: queries are used")
         return
     metadata.use_scan(fast)
-    _use_node_scan(fast)
+    _use_page_scan(fast)
 
 
-# The element queries of bot.metadata as scan_nodes must answer them: the <title> in <head> only,
+# The element queries of bot.metadata as scan_page must answer them: the <title> in <head> only,
 # itemprop and rel tokens (rel in any case on HTML elements only), the class and id lists, an
 # element matching several selectors, SVG and MathML elements, and nothing inside a <template>.
 _NODES_SAMPLE = """<html class="meta"><head><title>T</title><meta itemprop=x></head><body>
@@ -637,7 +637,7 @@ _NODES_SAMPLE = """<html class="meta"><head><title>T</title><meta itemprop=x></h
 <time>tt</time></template><p id="author-x" class="UPDATE">G</p></body></html>"""
 
 
-def _use_node_scan(fast: Any) -> None:
+def _use_page_scan(fast: Any) -> None:
     """Hand scan_page to bot.metadata, if it reads both samples as lexbor's selectors do."""
     tree = LexborHTMLParser(_NODES_SAMPLE)
     tags = [tree.css_first(tag) for tag in ("title", "head", "a", "time")]
@@ -658,31 +658,31 @@ def _use_node_scan(fast: Any) -> None:
         queried = (
             *metadata._meta_and_canonical_queried(page),
             metadata._jsonld_texts_queried(page),
-            node_answers(metadata._queried_nodes(page)),
+            _node_answers(metadata._queried_nodes(page)),
         )
-        if (metadata._read_metas(metas), hrefs, texts, node_answers(nodes)) != queried:
+        if (metadata._read_metas(metas), hrefs, texts, _node_answers(nodes)) != queried:
             logging.getLogger(__name__).warning(
                 "the C page scan disagrees with lexbor's selectors: queries are used"
             )
             return
-    metadata.use_node_scan(fast)
+    metadata.use_page_scan(fast)
 
 
-def node_answers(answers: tuple[Any, ...]) -> list[Any]:
-    """scan_nodes's answers (or the queries'), comparable with ==: a node by its address, tag and
-    parser (LexborNode equality compares serialised HTML)."""
+def _node_answers(answers: tuple[Any, ...]) -> list[Any]:
+    """scan_page's node answers (or the queries'), comparable with ==: a node by its address,
+    tag and parser (LexborNode equality compares serialised HTML)."""
 
     def key(node: Any) -> Any:
         return None if node is None else (node.mem_id, node.tag, id(node.parser))
 
-    return [
-        [key(n) for n in answer]
-        if isinstance(answer, list)
-        else answer
-        if isinstance(answer, bool)
-        else key(answer)
-        for answer in answers
-    ]
+    def comparable(answer: Any) -> Any:
+        if isinstance(answer, bool):
+            return answer  # has_itemprop
+        if isinstance(answer, list):
+            return [key(node) for node in answer]
+        return key(answer)  # the title, or None
+
+    return [comparable(answer) for answer in answers]
 
 
 def _walk_record(walker: _Walker) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:

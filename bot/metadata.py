@@ -117,7 +117,7 @@ _SCAN: Any = None
 # bot/_fastwalk.c's scan_page (the scans above and the element queries in one walk), set by
 # bot.extract once it answers sample pages as lexbor's selectors do; None: each query runs (see
 # _Elements).
-_NODE_SCAN: Any = None
+_PAGE_SCAN: Any = None
 
 
 def use_scan(fast: Any) -> None:
@@ -126,10 +126,10 @@ def use_scan(fast: Any) -> None:
     _SCAN = fast
 
 
-def use_node_scan(fast: Any) -> None:
+def use_page_scan(fast: Any) -> None:
     """Read each page with ``fast.scan_page`` (None: the scans and queries one by one)."""
-    global _NODE_SCAN
-    _NODE_SCAN = fast
+    global _PAGE_SCAN
+    _PAGE_SCAN = fast
 
 
 def _meta_and_canonical(tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
@@ -827,7 +827,7 @@ def _itemprop_dates(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> lis
     return tree.css('[itemprop~="datePublished"], [itemprop~="dateCreated"]')[:limit]
 
 
-# The element queries of this module, in the order of bot/_fastwalk.c's scan_nodes answers.
+# The element queries of this module, in the order of bot/_fastwalk.c's scan_page node answers.
 # Each takes the tree and how many entries to keep ("limit", as _ContainsList.first counts them).
 _NODE_QUERIES: tuple[Callable[[LexborHTMLParser, int], Any], ...] = (
     _title_node,
@@ -854,7 +854,7 @@ _NODE_QUERIES: tuple[Callable[[LexborHTMLParser, int], Any], ...] = (
 
 
 def _queried_nodes(tree: LexborHTMLParser, limit: int = _MAX_CANDIDATES) -> tuple[Any, ...]:
-    """Every answer of _NODE_QUERIES from lexbor's selector engine (what scan_nodes must give)."""
+    """Every answer of _NODE_QUERIES from lexbor's selector engine (what scan_page must give)."""
     return tuple(query(tree, limit) for query in _NODE_QUERIES)
 
 
@@ -879,9 +879,9 @@ class _Elements:
         everything this module reads of its elements; None without the C scan."""
         if self._page is None:
             root = tree.root
-            if _NODE_SCAN is None or root is None:
+            if _PAGE_SCAN is None or root is None:
                 return None
-            self._page = _NODE_SCAN.scan_page(root.mem_id, tree, _MAX_CANDIDATES)
+            self._page = _PAGE_SCAN.scan_page(root.mem_id, tree, _MAX_CANDIDATES)
         return self._page
 
     def metas(self, tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
@@ -906,10 +906,9 @@ class _Elements:
             answers = self._answers = {} if page is None else page[3]
         if isinstance(answers, tuple):
             return answers[query]
-        found = answers.get(query, answers)  # (the dict itself: not asked yet)
-        if found is answers:
-            found = answers[query] = _NODE_QUERIES[query](tree, _MAX_CANDIDATES)
-        return found
+        if query not in answers:
+            answers[query] = _NODE_QUERIES[query](tree, _MAX_CANDIDATES)
+        return answers[query]
 
     def any_itemprop(self, tree: LexborHTMLParser) -> bool:
         """Whether any element has an itemprop: one walk that stops at the first, instead of a

@@ -310,18 +310,6 @@ def test_pure_python_is_asked_for_by_environment() -> None:
     assert out.stdout.strip() == "Hello there"
 
 
-def test_extraction_is_the_same_either_way() -> None:
-    html = extract._SAMPLE_PAGE
-    fast = extract_html(html, "https://example.com/a")
-    saved = extract._FAST_WALK
-    try:
-        extract._FAST_WALK = None
-        slow = extract_html(html, "https://example.com/a")
-    finally:
-        extract._FAST_WALK = saved
-    assert fast == slow
-
-
 def _extracted_both_ways(html: str) -> tuple[Any, Any]:
     fast = extract_html(html, "https://example.com/a")
     saved = extract._FAST_WALK
@@ -331,6 +319,11 @@ def _extracted_both_ways(html: str) -> tuple[Any, Any]:
     finally:
         extract._FAST_WALK = saved
     return fast, slow
+
+
+def test_extraction_is_the_same_either_way() -> None:
+    fast, slow = _extracted_both_ways(extract._SAMPLE_PAGE)
+    assert fast == slow
 
 
 @settings(max_examples=200, deadline=None)

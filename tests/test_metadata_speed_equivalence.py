@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
 from bot import metadata
-from bot.extract import node_answers
+from bot.extract import _node_answers as node_answers
 from tests import metadata_speed_support as former
 from tests.speedups_support import html_trees
 
@@ -344,12 +344,12 @@ node_pages = st.tuples(
 
 def _scanned(tree: LexborHTMLParser, limit: int) -> list[Any]:
     root = tree.root
-    assert root is not None and metadata._NODE_SCAN is not None
-    return node_answers(metadata._NODE_SCAN.scan_nodes(root.mem_id, tree, limit))
+    assert root is not None and metadata._PAGE_SCAN is not None
+    return node_answers(metadata._PAGE_SCAN.scan_page(root.mem_id, tree, limit)[3])
 
 
 needs_c = pytest.mark.skipif(
-    metadata._NODE_SCAN is None, reason="the C element scan is not in use (no compiler, or off)"
+    metadata._PAGE_SCAN is None, reason="the C element scan is not in use (no compiler, or off)"
 )
 
 
@@ -357,7 +357,7 @@ needs_c = pytest.mark.skipif(
     bool(os.environ.get("VERBATIM_PURE_PYTHON")), reason="the C code is off (VERBATIM_PURE_PYTHON)"
 )
 def test_the_c_element_scan_is_in_use() -> None:
-    assert metadata._NODE_SCAN is not None
+    assert metadata._PAGE_SCAN is not None
 
 
 @needs_c
@@ -371,8 +371,8 @@ def test_c_element_scan_finds_what_the_selector_queries_find(html: str, limit: i
 
 def _scanned_page(tree: LexborHTMLParser) -> tuple[Any, ...]:
     root = tree.root
-    assert root is not None and metadata._NODE_SCAN is not None
-    metas, hrefs, texts, nodes = metadata._NODE_SCAN.scan_page(
+    assert root is not None and metadata._PAGE_SCAN is not None
+    metas, hrefs, texts, nodes = metadata._PAGE_SCAN.scan_page(
         root.mem_id, tree, metadata._MAX_CANDIDATES
     )
     return metadata._read_metas(metas), hrefs, texts, node_answers(nodes)
@@ -437,14 +437,14 @@ def test_c_element_scan_nodes_work_like_selectolax_nodes() -> None:
 
 
 @needs_c
-def test_scan_nodes_refuses_what_is_not_a_parser() -> None:
+def test_scan_page_refuses_what_is_not_a_parser() -> None:
     tree = LexborHTMLParser("<p>x</p>")
     root = tree.root
     assert root is not None
     with pytest.raises(ValueError, match="parser"):
-        metadata._NODE_SCAN.scan_nodes(root.mem_id, root, 3)
+        metadata._PAGE_SCAN.scan_page(root.mem_id, root, 3)
     with pytest.raises(ValueError, match="parser"):
-        metadata._NODE_SCAN.scan_nodes(0, tree, 3)
+        metadata._PAGE_SCAN.scan_page(0, tree, 3)
 
 
 @needs_c

@@ -12,6 +12,7 @@ import hashlib
 import random
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -348,6 +349,21 @@ def test_join_tokens_refuses_bad_parts() -> None:
         fast.join_tokens([(["a"], [0], [1], 0, 1)])
     with pytest.raises(TypeError):
         fast.join_tokens(["a"])
+
+    class Shrinking:
+        """An index whose __index__ empties the lists the part holds."""
+
+        def __init__(self, *lists: list[Any]) -> None:
+            self.lists = lists
+
+        def __index__(self) -> int:
+            for each in self.lists:
+                each.clear()
+            return 1
+
+    words, starts, ends = ["a", "b"], [0, 2], [1, 3]
+    with pytest.raises(ValueError, match="lo <= hi"):
+        fast.join_tokens([(words, starts, ends, 0, Shrinking(words, starts, ends), 0)])
 
 
 _CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
