@@ -2110,6 +2110,21 @@ css_space(unsigned char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
+/* Where the next token of ``value`` begins, at or after *at, tokens split where ``space`` says;
+ * *at is set to where it ends (the token is empty when none is left). */
+static inline size_t
+next_token(const unsigned char *value, size_t len, size_t *at, int (*space)(unsigned char))
+{
+    size_t i = *at;
+    while (i < len && space(value[i]))
+        i++;
+    size_t start = i;
+    while (i < len && !space(value[i]))
+        i++;
+    *at = i;
+    return start;
+}
+
 /* Whether ``value`` holds ``word`` (lower-case ASCII) as one of its white-space separated
  * tokens; ``fold``: ASCII letters compared in any case (lexbor does so for rel on HTML elements,
  * one of the attributes HTML lists as case-insensitive, and not on SVG or MathML ones). */
@@ -2118,11 +2133,7 @@ has_token(const unsigned char *value, size_t len, const char *word, size_t wlen,
 {
     size_t i = 0;
     while (i < len) {
-        while (i < len && css_space(value[i]))
-            i++;
-        size_t start = i;
-        while (i < len && !css_space(value[i]))
-            i++;
+        size_t start = next_token(value, len, &i, css_space);
         if (i - start == wlen && (fold ? starts_ci(value, len, start, word)
                                        : memcmp(value + start, word, wlen) == 0))
             return 1;
@@ -2149,11 +2160,7 @@ key_is_read(const unsigned char *value, size_t len)
             return 1;
     size_t i = 0;
     while (i < len) {
-        while (i < len && ascii_space(value[i]))
-            i++;
-        size_t start = i;
-        while (i < len && !ascii_space(value[i]))
-            i++;
+        size_t start = next_token(value, len, &i, ascii_space);
         size_t n = i - start;
         for (int k = 0; n > 0 && k < n_meta_keys; k++)
             if (meta_key_len[k] == n && starts_ci(value, len, start, meta_keys[k]))
