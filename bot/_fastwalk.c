@@ -3,17 +3,21 @@
  * parsed, and the other page-wide passes of extraction. Why: the walk visits every node of a
  * page and was half of a whole check's time in Python (about 0.7 us a node).
  *
- * What stays in Python: tag facts (asked once per tag name and walk), boilerplate marks of
- * non-ASCII class and id values, hidden styles and aria-hidden values that are not ASCII, hover
- * cards' class test when the popup words do not fit, and the white space of <pre> blocks. The
- * rest (the per-node loop, the ASCII marks, the folding of blocks with and without <br>, the
- * main-content marking, the <meta>/<link>/JSON-LD scans and the unclosed-tag count) is here.
+ * What stays in Python: tag facts (made once at start for the names lexbor has fixed ids for,
+ * asked once per walk for others), boilerplate marks of non-ASCII class and id values, hidden
+ * styles and aria-hidden values that are not ASCII, hover cards' class test when the popup
+ * words do not fit, and the white space of <pre> blocks. The rest (the per-node loop, the ASCII
+ * marks, the folding of blocks with and without <br>, the main-content marking, the page's
+ * blocks and texts, the one scan of the tree for <meta>s, links, JSON-LD and the metadata's
+ * element questions, and the unclosed-tag count) is here.
  *
  * The tree is reached through functions lexbor exports from selectolax's own extension module
  * (dlopen with RTLD_NOLOAD: the module Python already loaded, never a second copy). The layouts
- * read directly are a text node's character data, as selectolax itself reads it, and a node's
- * namespace; the Python side only uses this module with the selectolax version it was checked
- * against, and compares its output with the Python code on sample pages before trusting it.
+ * read directly are a text node's character data, as selectolax itself reads it, a node's
+ * namespace, local name and prefix, and where a selectolax node keeps its lexbor node and its
+ * parser (found on a node selectolax made); the Python side only uses this module with the
+ * selectolax version it was checked against, and compares its output with the Python code on
+ * sample pages before trusting it.
  *
  * The semantics are those of the Python code, line for line; tests/test_fastwalk.py and
  * tests/test_metadata_speed_equivalence.py compare the two on generated, hand-written and
