@@ -24,6 +24,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 
 static int
 is_invisible(Py_UCS4 ch)
@@ -438,6 +439,142 @@ done:
     return out;
 }
 
+/* best_chain(runs, hint) -> bot.matcher._best_chain_python(runs, hint): the best chain of
+ * (quote index, source index, length) runs sorted by quote then source index, as the same
+ * dynamic programme with the same floating-point steps in the same order (a jump costs
+ * 0.5 * log2(1 + distance / 20), libm's log2 as Python's math.log2 calls it), the same pruning and
+ * the same ties (a later predecessor must score strictly more; the first best end wins). Why:
+ * the programme is quadratic in the runs, a Python loop of about 20 us a quote. */
+typedef struct {
+    Py_ssize_t q, s, n;
+} span;
+
+static PyObject *
+best_chain(PyObject *self, PyObject *args)
+{
+    PyObject *runs, *hint_obj;
+    if (!PyArg_ParseTuple(args, "O!O:best_chain", &PyList_Type, &runs, &hint_obj))
+        return NULL;
+    int has_hint = hint_obj != Py_None;
+    Py_ssize_t hint = 0;
+    if (has_hint) {
+        hint = PyLong_AsSsize_t(hint_obj);
+        if (hint == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    PyObject *items = PySequence_Tuple(runs); /* the list may not change under us */
+    if (items == NULL)
+        return NULL;
+    Py_ssize_t n = PyTuple_GET_SIZE(items);
+    PyObject *out = NULL;
+    size_t count = (size_t)(n ? n : 1);
+    span *run = PyMem_Malloc(count * sizeof(span)), *trimmed = PyMem_Malloc(count * sizeof(span));
+    double *best = PyMem_Malloc(count * sizeof(double));
+    Py_ssize_t *prev = PyMem_Malloc(count * sizeof(Py_ssize_t));
+    if (run == NULL || trimmed == NULL || best == NULL || prev == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    /* Indices and lengths below 2^40 (a page has far fewer words): no sum or difference of
+     * them can overflow. */
+    const Py_ssize_t limit = (Py_ssize_t)1 << 40;
+    if (has_hint && (hint <= -limit || hint >= limit)) {
+        PyErr_SetString(PyExc_ValueError, "best_chain(): the hint is out of range");
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *item = PyTuple_GET_ITEM(items, i);
+        if (!PyTuple_Check(item) ||
+            !PyArg_ParseTuple(item, "nnn", &run[i].q, &run[i].s, &run[i].n)) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "best_chain() takes (q, s, n) tuples");
+            goto done;
+        }
+        if (run[i].q < 0 || run[i].s < 0 || run[i].n < 0 || run[i].q >= limit ||
+            run[i].s >= limit || run[i].n >= limit) {
+            PyErr_SetString(PyExc_ValueError, "best_chain(): runs of 0 <= q, s, n < 2**40");
+            goto done;
+        }
+    }
+    for (Py_ssize_t idx = 0; idx < n; idx++) {
+        Py_ssize_t rq = run[idx].q, rs = run[idx].s, rn = run[idx].n;
+        double start_pen = 0.0;
+        if (has_hint) {
+            Py_ssize_t distance = rs - hint;
+            start_pen = 0.5 * log2(1 + (double)(distance < 0 ? -distance : distance) / 20) * 0.5;
+        }
+        double best_score = (double)rn - start_pen;
+        Py_ssize_t best_prev = -1;
+        span chosen = run[idx];
+        for (Py_ssize_t p = 0; p < idx; p++) {
+            if (best[p] + (double)rn <= best_score)
+                continue;
+            Py_ssize_t overlap = trimmed[p].q + trimmed[p].n - rq;
+            span c = run[idx];
+            if (overlap > 0) {
+                if (overlap >= rn)
+                    continue;
+                c.q = rq + overlap;
+                c.s = rs + overlap;
+                c.n = rn - overlap;
+            }
+            Py_ssize_t ps_end = trimmed[p].s + trimmed[p].n;
+            if (c.s < ps_end)
+                continue;
+            double score = best[p] + (double)c.n - 0.5 * log2(1 + (double)(c.s - ps_end) / 20);
+            if (score > best_score) {
+                best_score = score;
+                best_prev = p;
+                chosen = c;
+            }
+        }
+        best[idx] = best_score;
+        prev[idx] = best_prev;
+        trimmed[idx] = chosen;
+    }
+    out = PyList_New(0);
+    if (out == NULL || n == 0)
+        goto done;
+    Py_ssize_t end = 0;
+    for (Py_ssize_t i = 1; i < n; i++)
+        if (best[i] > best[end])
+            end = i;
+    /* The chain from its end back (into ``run``, no longer needed), then re-trimmed in order:
+     * trimming against one predecessor may leave overlaps with the chosen one. */
+    Py_ssize_t length = 0;
+    for (; end >= 0; end = prev[end])
+        run[length++] = trimmed[end];
+    span last = {0, 0, 0};
+    int any = 0;
+    for (Py_ssize_t i = length - 1; i >= 0; i--) {
+        span c = run[i];
+        if (any && c.q < last.q + last.n) {
+            Py_ssize_t cut = last.q + last.n - c.q;
+            if (cut >= c.n)
+                continue;
+            c.q += cut;
+            c.s += cut;
+            c.n -= cut;
+        }
+        PyObject *t = Py_BuildValue("(nnn)", c.q, c.s, c.n);
+        if (t == NULL || PyList_Append(out, t) < 0) {
+            Py_XDECREF(t);
+            Py_CLEAR(out);
+            goto done;
+        }
+        Py_DECREF(t);
+        last = c;
+        any = 1;
+    }
+done:
+    PyMem_Free(run);
+    PyMem_Free(trimmed);
+    PyMem_Free(best);
+    PyMem_Free(prev);
+    Py_DECREF(items);
+    return out;
+}
+
 static PyObject *
 split_tokens(PyObject *self, PyObject *arg)
 {
@@ -729,6 +866,8 @@ static PyMethodDef methods[] = {
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
      "normalised where no Unicode database is needed; raw lists the others' indices."},
+    {"best_chain", best_chain, METH_VARARGS,
+     "best_chain(runs, hint) -> bot.matcher._best_chain_python(runs, hint)."},
     {"exact_runs", exact_runs, METH_VARARGS,
      "exact_runs(q, s, k, q_offset, cap) -> list of (quote index + q_offset, source index, "
      "length): bot.matcher._exact_runs before its cut and sort."},

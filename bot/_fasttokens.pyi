@@ -6,3 +6,6 @@ def exact_runs(
 def join_tokens(
     parts: list[tuple[list[str], list[int], list[int], int, int, int]], /
 ) -> tuple[list[str], list[int], list[int]]: ...
+def best_chain(
+    runs: list[tuple[int, int, int]], hint: int | None, /
+) -> list[tuple[int, int, int]]: ...

@@ -191,8 +191,9 @@ def chain_runs(runs: list[Run], hint: int | None = None) -> list[Run]:
     return [Run(*r) for r in _best_chain([(r.q, r.s, r.n) for r in runs], hint)]
 
 
-def _best_chain(runs: list[_Span], hint: int | None = None) -> list[_Span]:
-    """``chain_runs`` on spans sorted by quote then source index."""
+def _best_chain_python(runs: list[_Span], hint: int | None = None) -> list[_Span]:
+    """``chain_runs`` on spans sorted by quote then source index (bot/_fasttokens.c's
+    best_chain does the same, step for step)."""
     if not runs:
         return []
     log2 = math.log2
@@ -244,6 +245,12 @@ def _best_chain(runs: list[_Span], hint: int | None = None) -> list[_Span]:
             q, s, n = q + cut, s + cut, n - cut
         fixed.append((q, s, n))
     return fixed
+
+
+# The chain search in C (bot/_fasttokens.c), when textnorm loaded that module.
+_best_chain: Callable[[list[_Span], int | None], list[_Span]] = (
+    _FAST_TOKENS.best_chain if _FAST_TOKENS is not None else _best_chain_python
+)
 
 
 @dataclass(frozen=True)
@@ -615,7 +622,7 @@ class _Aligner:
         # Words that do stand together in the source, elsewhere than the chain put them, are
         # reordered; scattered common phrases ("as well as the") are not.
         spans = [r for r in self._piece_runs if r[0] >= qa and r[0] + r[2] <= qb]
-        elsewhere = [Run(*r) for r in _best_chain(spans)]
+        elsewhere = [Run(*r) for r in _best_chain(spans, None)]
         covered = sum(r.n for r in elsewhere)
         n = qb - qa
         if (

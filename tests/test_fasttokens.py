@@ -225,6 +225,50 @@ def test_c_exact_runs_sieve_keeps_every_equal_word(
     assert _fasttokens.exact_runs(q, s, k, 0, matcher.MAX_CANDIDATES_PER_GRAM) == expected
 
 
+_runs = st.lists(
+    st.tuples(st.integers(0, 30), st.integers(0, 80), st.integers(1, 8)),
+    max_size=40,
+    unique_by=lambda r: (r[0], r[1]),
+).map(sorted)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_runs, st.none() | st.integers(-50, 150))
+@example([(0, 0, 2), (0, 40, 2), (2, 20, 2), (2, 60, 2)], None)  # equal scores: the first wins
+@example([(0, 10, 3), (1, 11, 3), (2, 30, 5), (2, 12, 1)], 11)  # overlaps trimmed twice
+@example([(8, 22, 2), (9, 59, 2)], 74)  # the start's penalty decides between two chains
+def test_c_best_chain_equals_the_python_programme(
+    runs: list[tuple[int, int, int]], hint: int | None
+) -> None:
+    from bot import _fasttokens, matcher
+
+    assert _fasttokens.best_chain(runs, hint) == matcher._best_chain_python(runs, hint)
+
+
+def test_c_best_chain_on_many_runs_of_repeated_phrases() -> None:
+    """A long page of one repeated phrase: hundreds of runs, scores equal up to the jumps."""
+    from bot import _fasttokens, matcher
+
+    q = ("the cat sat on the mat and the cat sat " * 8).split()
+    s = ("the cat sat on the mat " * 300).split()
+    for k in (1, 2, 3):
+        runs = matcher._exact_runs(q, s, k)
+        for hint in (None, 0, 700, 1799):
+            assert _fasttokens.best_chain(runs, hint) == matcher._best_chain_python(runs, hint)
+
+
+def test_c_best_chain_refuses_what_it_cannot_compute_alike() -> None:
+    from bot import _fasttokens
+
+    with pytest.raises(TypeError):
+        _fasttokens.best_chain([(1, 2)], None)
+    with pytest.raises(ValueError, match="2\\*\\*40"):
+        _fasttokens.best_chain([(0, -1, 2)], None)
+    with pytest.raises(ValueError, match="hint"):
+        _fasttokens.best_chain([(0, 1, 2)], 1 << 41)
+    assert _fasttokens.best_chain([], 5) == []
+
+
 def test_c_exact_runs_on_long_repetitive_text() -> None:
     from bot import _fasttokens, matcher
 
