@@ -325,8 +325,12 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
     lines); for pasted quotes a single line break is only wrapping.
     """
+    # Whether a word may have normalised to "" (a token made only of invisible characters): the
+    # words C normalises itself (ASCII words, clitics) never do.
+    maybe_empty = True
     if _FAST_WORDS is not None:
         words, starts, ends, raw, non_ascii = _FAST_WORDS(text)
+        maybe_empty = bool(raw)
         if raw:  # words C left for the Unicode database (or a backtick)
             done = _normalize_joined("\x00".join([words[i] for i in raw]), non_ascii)
             for i, word in zip(raw, done, strict=True):
@@ -335,7 +339,7 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
         raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
         words = normalize_words(raw_words)
     # A token made only of invisible characters normalises to "": drop it.
-    if "" in words:
+    if maybe_empty and "" in words:
         keep = [i for i, w in enumerate(words) if w]
         words = [words[i] for i in keep]
         starts = [starts[i] for i in keep]
