@@ -13,6 +13,7 @@ import html as html_lib
 import logging
 import os
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -88,7 +89,7 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
                 stretches.append((full_at, full_at + size, main_at, main_at + size))
             main_at += size + 2
         full_at += size + 2
-    parts: list[tuple[list[str], list[int], list[int], int, int, int]] = []
+    parts: list[tuple[list[str], array[int], array[int], int, int, int]] = []
     other_from = 0  # where the text not yet tokenised begins
     for f0, f1, m0, m1 in stretches:
         if not (
@@ -114,16 +115,16 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 def _join_tokens_python(
-    parts: list[tuple[list[str], list[int], list[int], int, int, int]],
-) -> tuple[list[str], list[int], list[int]]:
+    parts: list[tuple[list[str], array[int], array[int], int, int, int]],
+) -> tuple[list[str], array[int], array[int]]:
     """The parts' token ranges one after another, offsets shifted (_fasttokens.join_tokens)."""
     words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
+    starts: array[int] = array("q")
+    ends: array[int] = array("q")
     for part_words, part_starts, part_ends, lo, hi, shift in parts:
         words += part_words[lo:hi]
-        starts += [x + shift for x in part_starts[lo:hi]]
-        ends += [x + shift for x in part_ends[lo:hi]]
+        starts.extend([x + shift for x in part_starts[lo:hi]])
+        ends.extend([x + shift for x in part_ends[lo:hi]])
     return words, starts, ends
 
 

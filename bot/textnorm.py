@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -186,12 +187,16 @@ def _normalize_joined(joined: str, non_ascii: bool) -> list[str]:
 
 @dataclass
 class Tokens:
-    """The words of ``text``: normalised forms with [start, end) offsets into ``text``."""
+    """The words of ``text``: normalised forms with [start, end) offsets into ``text``.
+
+    Offsets are ``array('q')``: a page has thousands, and an int object each cost more to make
+    (and to shift, for the full text) than splitting the words did.
+    """
 
     text: str
     words: list[str]
-    starts: list[int]
-    ends: list[int]
+    starts: array[int]
+    ends: array[int]
     block_breaks_newline: bool = True
     _starts_sentence: dict[int, bool] = field(default_factory=dict, repr=False)
 
@@ -283,7 +288,7 @@ class Tokens:
         return ("…" if lo > 0 else "") + body + ("…" if hi < n else "")
 
 
-def _regex_split(text: str) -> tuple[list[str], list[int], list[int]]:
+def _regex_split(text: str) -> tuple[list[str], array[int], array[int]]:
     """TOKEN_RE's matches and their [start, end) offsets, by the regex engine."""
     if text.isascii():
         pattern = _bmp_split_re()
@@ -295,7 +300,7 @@ def _regex_split(text: str) -> tuple[list[str], list[int], list[int]]:
         pattern = _PLAIN_SPLIT_RE
     pieces = pattern.split(text)  # gap, token, gap, ..., gap
     bounds = list(accumulate(map(len, pieces)))
-    return pieces[1::2], bounds[0:-1:2], bounds[1::2]
+    return pieces[1::2], array("q", bounds[0:-1:2]), array("q", bounds[1::2])
 
 
 def _load_fast_tokens() -> Any:
@@ -311,10 +316,10 @@ def _load_fast_tokens() -> Any:
 
 _FAST_TOKENS = _load_fast_tokens()
 # The split in C; and the split that also normalises the words needing no Unicode database.
-_FAST_SPLIT: Callable[[str], tuple[list[str], list[int], list[int]]] | None = (
+_FAST_SPLIT: Callable[[str], tuple[list[str], array[int], array[int]]] | None = (
     _FAST_TOKENS.split_tokens if _FAST_TOKENS else None
 )
-_FAST_WORDS: Callable[[str], tuple[list[str], list[int], list[int], list[int], bool]] | None = (
+_FAST_WORDS: Callable[[str], tuple[list[str], array[int], array[int], list[int], bool]] | None = (
     _FAST_TOKENS.split_words if _FAST_TOKENS else None
 )
 
@@ -342,8 +347,8 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     if maybe_empty and "" in words:
         keep = [i for i, w in enumerate(words) if w]
         words = [words[i] for i in keep]
-        starts = [starts[i] for i in keep]
-        ends = [ends[i] for i in keep]
+        starts = array("q", [starts[i] for i in keep])
+        ends = array("q", [ends[i] for i in keep])
     return Tokens(text, words, starts, ends, block_breaks_newline)
 
 

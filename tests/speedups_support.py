@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -58,8 +59,9 @@ def reference_normalize(words: list[str]) -> list[str]:
     return joined.split("\x00")
 
 
-def reference_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    """(words, starts, ends) of ``text``, token by token with finditer."""
+def reference_tokens(text: str) -> tuple[list[str], array[int], array[int]]:
+    """(words, starts, ends) of ``text``, token by token with finditer; offsets as Tokens
+    holds them (array('q'))."""
     raw: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -69,7 +71,8 @@ def reference_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
         ends.append(m.end())
     words = reference_normalize(raw)
     keep = [i for i, w in enumerate(words) if w]
-    return [words[i] for i in keep], [starts[i] for i in keep], [ends[i] for i in keep]
+    kept_starts = array("q", [starts[i] for i in keep])
+    return [words[i] for i in keep], kept_starts, array("q", [ends[i] for i in keep])
 
 
 # --------------------------------------------------------------------------- extraction

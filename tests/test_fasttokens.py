@@ -31,7 +31,8 @@ def _c_split(text: str) -> tuple[list[str], list[int], list[int]]:
     from bot import _fasttokens
 
     words, starts, ends = _fasttokens.split_tokens(text)
-    return words, starts, ends
+    assert starts.typecode == ends.typecode == "q"
+    return words, list(starts), list(ends)
 
 
 def test_the_c_split_is_built_and_used() -> None:

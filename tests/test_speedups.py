@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from array import array
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,7 @@ tricky_text = st.lists(
 ).map("".join)
 
 
-def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+def _tokens(text: str) -> tuple[list[str], array[int], array[int]]:
     tokens = tokenize(text)
     return tokens.words, tokens.starts, tokens.ends
 
@@ -327,8 +328,8 @@ def test_join_tokens_in_c_equals_python(
     parts = []
     for pairs, lo, width, shift in raw:
         words = [w for w, _ in pairs]
-        starts = [len(w) * i for i, (w, _) in enumerate(pairs)]
-        ends = [s + 1 for s in starts]
+        starts = array("q", [len(w) * i for i, (w, _) in enumerate(pairs)])
+        ends = array("q", [s + 1 for s in starts])
         lo = min(lo, len(words))
         parts.append((words, starts, ends, lo, min(len(words), lo + width), shift))
     fast = textnorm._FAST_TOKENS
@@ -341,29 +342,44 @@ def test_join_tokens_refuses_bad_parts() -> None:
     fast = textnorm._FAST_TOKENS
     if fast is None:
         pytest.skip("the C tokeniser is not built")
+    one, two = array("q", [0]), array("q", [1])
     with pytest.raises(ValueError, match="lo <= hi"):
-        fast.join_tokens([(["a"], [0], [1], 0, 2, 0)])
+        fast.join_tokens([(["a"], one, two, 0, 2, 0)])
     with pytest.raises(ValueError, match="one length"):
-        fast.join_tokens([(["a"], [0], [], 0, 1, 0)])
+        fast.join_tokens([(["a"], one, array("q"), 0, 1, 0)])
     with pytest.raises(TypeError):
-        fast.join_tokens([(["a"], [0], [1], 0, 1)])
+        fast.join_tokens([(["a"], one, two, 0, 1)])
     with pytest.raises(TypeError):
         fast.join_tokens(["a"])
+    with pytest.raises(TypeError, match="array"):
+        fast.join_tokens([(["a"], [0], [1], 0, 1, 0)])  # offsets in lists
+    with pytest.raises(TypeError, match="array"):
+        fast.join_tokens([(["a"], array("l", [0]), two, 0, 1, 0)])  # not 'q'
 
     class Shrinking:
         """An index whose __index__ empties the lists the part holds."""
 
-        def __init__(self, *lists: list[Any]) -> None:
+        def __init__(self, *lists: list[Any] | array[int]) -> None:
             self.lists = lists
 
         def __index__(self) -> int:
             for each in self.lists:
-                each.clear()
+                del each[:]
             return 1
 
-    words, starts, ends = ["a", "b"], [0, 2], [1, 3]
+    words, starts, ends = ["a", "b"], array("q", [0, 2]), array("q", [1, 3])
     with pytest.raises(ValueError, match="lo <= hi"):
         fast.join_tokens([(words, starts, ends, 0, Shrinking(words, starts, ends), 0)])
+
+    class Growing:
+        """An index whose __index__ lengthens the offsets: a view must still fit the words."""
+
+        def __index__(self) -> int:
+            starts.extend(range(100))
+            return 1
+
+    with pytest.raises(ValueError, match="one length"):
+        fast.join_tokens([(words, starts, ends, 0, Growing(), 0)])
 
 
 _CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
