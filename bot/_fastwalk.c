@@ -1851,6 +1851,66 @@ done:
     return out;
 }
 
+/* main_stretches(blocks) -> [(full start, full end, main start, main end), ...]: where each run
+ * of consecutive main blocks stands in the full text and in the main text, both the blocks' texts
+ * joined by blank lines (bot.extract._main_stretches_python). Why: reusing the main text's tokens
+ * for the full text needs these, and a Python loop over a page's blocks cost half as much as
+ * tokenising the rest of the page. */
+static PyObject *
+fastwalk_main_stretches(PyObject *self, PyObject *arg)
+{
+    PyObject *blocks = PySequence_Tuple(arg); /* a snapshot: nothing below can change it */
+    if (blocks == NULL)
+        return NULL;
+    PyObject *out = PyList_New(0);
+    Py_ssize_t full_at = 0, main_at = 0, f0 = -1, f1 = 0, m0 = 0, m1 = 0;
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(blocks); i++) {
+        PyObject *block = PyTuple_GET_ITEM(blocks, i);
+        if (!PyTuple_Check(block) || PyTuple_GET_SIZE(block) < 3 ||
+            !PyUnicode_Check(PyTuple_GET_ITEM(block, 0)) ||
+            !PyBool_Check(PyTuple_GET_ITEM(block, 2))) {
+            PyErr_SetString(PyExc_TypeError, "main_stretches() takes (text, kind, main) tuples");
+            goto fail;
+        }
+        Py_ssize_t size = PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(block, 0));
+        if (PyTuple_GET_ITEM(block, 2) == Py_True) {
+            if (f0 >= 0 && f1 + 2 == full_at) {
+                f1 = full_at + size; /* the run goes on */
+                m1 = main_at + size;
+            }
+            else {
+                if (f0 >= 0) {
+                    PyObject *item = Py_BuildValue("(nnnn)", f0, f1, m0, m1);
+                    if (item == NULL || PyList_Append(out, item) < 0) {
+                        Py_XDECREF(item);
+                        goto fail;
+                    }
+                    Py_DECREF(item);
+                }
+                f0 = full_at, f1 = full_at + size, m0 = main_at, m1 = main_at + size;
+            }
+            main_at += size + 2;
+        }
+        full_at += size + 2;
+    }
+    if (f0 >= 0) {
+        PyObject *item = Py_BuildValue("(nnnn)", f0, f1, m0, m1);
+        if (item == NULL || PyList_Append(out, item) < 0) {
+            Py_XDECREF(item);
+            goto fail;
+        }
+        Py_DECREF(item);
+    }
+    Py_DECREF(blocks);
+    return out;
+fail:
+    Py_DECREF(blocks);
+    Py_XDECREF(out);
+    return NULL;
+}
+
 static PyObject *
 fastwalk_mark_main(PyObject *self, PyObject *args)
 {
@@ -2833,6 +2893,9 @@ static PyMethodDef methods[] = {
      "prose_kinds)"},
     {"make_blocks", fastwalk_make_blocks, METH_VARARGS,
      "make_blocks(records, flags, Block) -> (blocks, main_text, full_text)."},
+    {"main_stretches", fastwalk_main_stretches, METH_O,
+     "main_stretches(blocks) -> [(full start, full end, main start, main end)]: runs of main "
+     "blocks in both texts."},
     {"mark_main", fastwalk_mark_main, METH_VARARGS,
      "mark_main(elems, blocks) -> list[bool]: _mark_main of bot.extract over the walk's records."},
     {"walk", fastwalk_walk, METH_VARARGS,

@@ -15,6 +15,7 @@ import os
 import re
 from array import array
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -76,19 +77,7 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
     text, main_text = page.full_text, page.main_text
     if "`" in text:
         return tokenize(text)
-    # (full start, full end, main start, main end) of each stretch of consecutive main blocks.
-    stretches: list[tuple[int, int, int, int]] = []
-    full_at = main_at = 0
-    for block in page.blocks:
-        size = len(block.text)
-        if block.main:
-            last = stretches[-1] if stretches else None
-            if last is not None and last[1] + 2 == full_at:
-                stretches[-1] = (last[0], full_at + size, last[2], main_at + size)
-            else:
-                stretches.append((full_at, full_at + size, main_at, main_at + size))
-            main_at += size + 2
-        full_at += size + 2
+    stretches = _main_stretches(page.blocks)
     parts: list[tuple[list[str], array[int], array[int], int, int, int]] = []
     other_from = 0  # where the text not yet tokenised begins
     for f0, f1, m0, m1 in stretches:
@@ -107,6 +96,24 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
     parts.append((other.words, other.starts, other.ends, 0, len(other), other_from))
     words, starts, ends = _join_tokens(parts)
     return Tokens(text, words, starts, ends, inner.block_breaks_newline)
+
+
+def _main_stretches_python(blocks: Sequence[Block]) -> list[tuple[int, int, int, int]]:
+    """(full start, full end, main start, main end) of each run of consecutive main blocks, in
+    the texts ``_assemble`` joins from ``blocks`` (bot/_fastwalk.c's main_stretches)."""
+    stretches: list[tuple[int, int, int, int]] = []
+    full_at = main_at = 0
+    for block in blocks:
+        size = len(block.text)
+        if block.main:
+            last = stretches[-1] if stretches else None
+            if last is not None and last[1] + 2 == full_at:
+                stretches[-1] = (last[0], full_at + size, last[2], main_at + size)
+            else:
+                stretches.append((full_at, full_at + size, main_at, main_at + size))
+            main_at += size + 2
+        full_at += size + 2
+    return stretches
 
 
 def _bounded(text: str, start: int, end: int) -> bool:
@@ -952,6 +959,9 @@ def _text_only(html: str) -> ExtractedPage:
 
 # Set here, once everything the self-test calls is defined.
 _FAST_WALK: Any = _load_fast_walk()
+_main_stretches: Callable[[Sequence[Block]], list[tuple[int, int, int, int]]] = (
+    _FAST_WALK.main_stretches if _FAST_WALK is not None else _main_stretches_python
+)
 
 
 def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -> ExtractedPage:

@@ -338,6 +338,33 @@ def test_join_tokens_in_c_equals_python(
     assert fast.join_tokens(parts) == extract_module._join_tokens_python(parts)
 
 
+@settings(max_examples=300)
+@given(st.lists(st.tuples(st.text(max_size=5), st.booleans()), max_size=12))
+@example([("a", True), ("", True), ("b", False), ("c", True), ("d", True)])
+def test_main_stretches_in_c_equal_python(blocks: list[tuple[str, bool]]) -> None:
+    fast = extract_module._FAST_WALK
+    if fast is None:
+        pytest.skip("the C walk is not built")
+    made = tuple(Block(text, "paragraph", main) for text, main in blocks)
+    assert fast.main_stretches(made) == extract_module._main_stretches_python(made)
+    # and each stretch is where its text stands in both texts
+    page = _assemble(PageMeta(), list(made))
+    for f0, f1, m0, m1 in fast.main_stretches(made):
+        assert page.full_text[f0:f1] == page.main_text[m0:m1]
+
+
+def test_main_stretches_refuses_what_is_not_a_block() -> None:
+    fast = extract_module._FAST_WALK
+    if fast is None:
+        pytest.skip("the C walk is not built")
+    with pytest.raises(TypeError, match="main_stretches"):
+        fast.main_stretches([("text", "paragraph", 1)])
+    with pytest.raises(TypeError, match="main_stretches"):
+        fast.main_stretches([("text", "paragraph")])
+    with pytest.raises(TypeError):
+        fast.main_stretches(None)
+
+
 def test_join_tokens_refuses_bad_parts() -> None:
     fast = textnorm._FAST_TOKENS
     if fast is None:
