@@ -59,9 +59,43 @@ typedef uintptr_t (*tag_id_fn)(void *);
 typedef int (*type_fn)(void *);
 typedef const unsigned char *(*name_fn)(void *, size_t *);
 
-static node_fn first_child, next_sibling, parent_of, first_attr, next_attr;
-static tag_id_fn tag_id_of;
-static type_fn type_of;
+/* lexbor's accessors, as exported; the walks read the same fields directly (below), once
+ * check_layout() has compared the two on every node of a sample tree. */
+static node_fn lxb_first_child, lxb_next_sibling, lxb_parent_of, first_attr, next_attr;
+static tag_id_fn lxb_tag_id_of;
+static type_fn lxb_type_of;
+static int symbols_found = 0; /* bind() found lexbor's functions */
+
+/* A node's tag id is its local name; the rest are the fields of the same names. */
+static inline void *
+first_child(void *node)
+{
+    return ((vb_node *)node)->first_child;
+}
+
+static inline void *
+next_sibling(void *node)
+{
+    return ((vb_node *)node)->next;
+}
+
+static inline void *
+parent_of(void *node)
+{
+    return ((vb_node *)node)->parent;
+}
+
+static inline uintptr_t
+tag_id_of(void *node)
+{
+    return ((vb_node *)node)->local_name;
+}
+
+static inline int
+type_of(void *node)
+{
+    return ((vb_node *)node)->type;
+}
 static name_fn element_name, attr_name, attr_value;
 typedef const unsigned char *(*name_by_id_fn)(uintptr_t, size_t *);
 static name_by_id_fn name_by_id;
@@ -1378,7 +1412,7 @@ fastwalk_walk(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "KO:walk", &root_id, &walker))
         return NULL;
     if (!bound || tag_info_fn == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "bind() and configure() first");
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout() and configure() first");
         return NULL;
     }
     if (root_id == 0) {
@@ -1460,20 +1494,56 @@ fastwalk_bind(PyObject *self, PyObject *args)
             return NULL;
         }
     }
-    first_child = (node_fn)fns[0];
-    next_sibling = (node_fn)fns[1];
-    parent_of = (node_fn)fns[2];
+    lxb_first_child = (node_fn)fns[0];
+    lxb_next_sibling = (node_fn)fns[1];
+    lxb_parent_of = (node_fn)fns[2];
     first_attr = (node_fn)fns[3];
     next_attr = (node_fn)fns[4];
-    tag_id_of = (tag_id_fn)fns[5];
-    type_of = (type_fn)fns[6];
+    lxb_tag_id_of = (tag_id_fn)fns[5];
+    lxb_type_of = (type_fn)fns[6];
     element_name = (name_fn)fns[7];
     attr_name = (name_fn)fns[8];
     attr_value = (name_fn)fns[9];
     name_by_id = (name_by_id_fn)fns[11];
     /* The handle stays open: it only adds a reference to a module Python never unloads. */
-    bound = 1;
+    symbols_found = 1;
     Py_RETURN_NONE;
+}
+
+/* check_layout(root_mem_id) -> bool: whether reading a node's first child, next sibling, parent,
+ * tag id and type straight from the node gives what lexbor's exported accessors give, on every
+ * node under root (and root's parent). Only then does anything here walk a tree: a call per
+ * field was a tenth of the walk. */
+static PyObject *
+fastwalk_check_layout(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    if (!PyArg_ParseTuple(args, "K:check_layout", &root_id))
+        return NULL;
+    if (!symbols_found || root_id == 0) {
+        PyErr_SetString(PyExc_RuntimeError, "bind() first, and a root node's mem_id");
+        return NULL;
+    }
+    void *root = (void *)(uintptr_t)root_id;
+    int same = first_child(root) != NULL && parent_of(root) == lxb_parent_of(root);
+    Py_ssize_t seen = 0;
+    for (void *node = root; node != NULL && same; seen++) {
+        same = first_child(node) == lxb_first_child(node) &&
+               next_sibling(node) == lxb_next_sibling(node) &&
+               parent_of(node) == lxb_parent_of(node) && tag_id_of(node) == lxb_tag_id_of(node) &&
+               type_of(node) == lxb_type_of(node);
+        /* the next node in document order, by the exported accessors */
+        void *next = lxb_first_child(node);
+        while (next == NULL && node != root) {
+            next = lxb_next_sibling(node);
+            if (next == NULL)
+                node = lxb_parent_of(node);
+        }
+        node = next;
+    }
+    if (same && seen > 1)
+        bound = 1;
+    return PyBool_FromLong(same && seen > 1);
 }
 
 /* configure_tags(((tag_id, name), ...)) -> how many facts were made: for each static tag id
@@ -1486,7 +1556,7 @@ fastwalk_configure_tags(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!:configure_tags", &PyTuple_Type, &pairs))
         return NULL;
     if (!bound || tag_info_fn == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "bind() and configure() first");
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout() and configure() first");
         return NULL;
     }
     Py_ssize_t made = 0;
@@ -2372,7 +2442,7 @@ fastwalk_configure_scan(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "KKKK:configure_scan", &meta, &link, &script, &html_element))
         return NULL;
     if (!bound || html_element == 0) {
-        PyErr_SetString(PyExc_RuntimeError, "bind() first, and an HTML element's mem_id");
+        PyErr_SetString(PyExc_RuntimeError, "bind() and check_layout() first, and an HTML element's mem_id");
         return NULL;
     }
     if (meta == 0 || link == 0 || script == 0 || meta == link || link == script) {
@@ -2577,7 +2647,7 @@ static PyObject *
 scan_tree(unsigned long long root_id, PyObject *parser, Py_ssize_t limit, int what)
 {
     if (!bound || meta_tag == 0 || ((what & SCAN_NODES) && node_type == NULL)) {
-        PyErr_SetString(PyExc_RuntimeError, "bind(), configure_scan() and configure_nodes() first");
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout(), configure_scan() and configure_nodes() first");
         return NULL;
     }
     if (root_id == 0 || ((what & SCAN_NODES) && !PyObject_TypeCheck(parser, parser_type))) {
@@ -2778,7 +2848,7 @@ fastwalk_configure_nodes(PyObject *self, PyObject *args)
                           &tags[2], &tags[3], &parts[0], &parts[1], &parts[2]))
         return NULL;
     if (!bound) {
-        PyErr_SetString(PyExc_RuntimeError, "bind() first");
+        PyErr_SetString(PyExc_RuntimeError, "bind() and check_layout() first");
         return NULL;
     }
     PyObject *mem_id = PyObject_GetAttrString(sample, "mem_id");
@@ -2867,6 +2937,8 @@ fastwalk_count_tags(PyObject *self, PyObject *arg)
 static PyMethodDef methods[] = {
     {"bind", fastwalk_bind, METH_VARARGS,
      "bind(path): find lexbor's functions in selectolax's loaded extension module."},
+    {"check_layout", fastwalk_check_layout, METH_VARARGS,
+     "check_layout(root_mem_id) -> bool: the node fields read directly equal lexbor's accessors."},
     {"configure", fastwalk_configure, METH_VARARGS,
      "configure(tag_info, block_marks, popup_class, hidden_by, popup_words)"},
     {"configure_tags", fastwalk_configure_tags, METH_VARARGS,

@@ -566,6 +566,11 @@ def _load_fast_walk() -> Any:
         from bot import _fastwalk as fast
 
         fast.bind(selectolax.lexbor.__file__)
+        sample = LexborHTMLParser(_SAMPLE_PAGE)
+        assert sample.root is not None
+        if not fast.check_layout(sample.root.mem_id):
+            log.warning("lexbor's nodes are not laid out as expected: the walk runs in Python")
+            return None
         fast.configure(
             _tag_info,
             _block_marks,

@@ -298,6 +298,40 @@ def test_another_selectolax_release_gets_the_python_walk(monkeypatch: pytest.Mon
     assert _load_fast_walk() is None
 
 
+@settings(max_examples=60, deadline=None)
+@given(pages)
+def test_node_fields_read_directly_equal_lexbors_accessors(html: str) -> None:
+    assert extract._FAST_WALK is not None
+    root = LexborHTMLParser(html).root
+    assert root is not None
+    assert extract._FAST_WALK.check_layout(root.mem_id)
+
+
+def test_check_layout_needs_a_tree_to_compare() -> None:
+    assert extract._FAST_WALK is not None
+    leaf = LexborHTMLParser("<p>x</p>").css_first("p")
+    assert leaf is not None and leaf.child is not None
+    assert not extract._FAST_WALK.check_layout(leaf.child.mem_id)  # a text node: no children
+
+
+def test_a_node_layout_unlike_lexbors_gets_the_python_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert extract._FAST_WALK is not None
+    monkeypatch.setattr(extract._FAST_WALK, "check_layout", lambda _root: False)
+    assert _load_fast_walk() is None
+
+
+def test_nothing_walks_a_tree_before_the_layout_is_checked() -> None:
+    code = (
+        "import selectolax.lexbor as lx; from bot import _fastwalk as f;"
+        "f.bind(lx.__file__); t = lx.LexborHTMLParser('<p>x</p>')\n"
+        "try:\n    f.walk(t.body.mem_id, None)\nexcept RuntimeError as e:\n    print(e)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert "check_layout()" in out.stdout
+
+
 def test_pure_python_is_asked_for_by_environment() -> None:
     env = {**os.environ, "VERBATIM_PURE_PYTHON": "1"}
     code = (
