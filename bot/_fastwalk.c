@@ -52,6 +52,22 @@ typedef struct {
     vb_str data;
 } vb_chardata;
 
+/* lxb_dom_element_t up to its attribute list, and lxb_dom_attr_t up to its next attribute. */
+typedef struct {
+    vb_node node;
+    uintptr_t upper_name, qualified_name;
+    void *is_value;
+    void *first_attr;
+} vb_element;
+
+typedef struct {
+    vb_node node;
+    uintptr_t upper_name, qualified_name;
+    vb_str *value;
+    void *owner;
+    void *next;
+} vb_attr;
+
 _Static_assert(offsetof(vb_chardata, data) == 96, "lexbor character data layout");
 
 typedef void *(*node_fn)(void *);
@@ -61,7 +77,7 @@ typedef const unsigned char *(*name_fn)(void *, size_t *);
 
 /* lexbor's accessors, as exported; the walks read the same fields directly (below), once
  * check_layout() has compared the two on every node of a sample tree. */
-static node_fn lxb_first_child, lxb_next_sibling, lxb_parent_of, first_attr, next_attr;
+static node_fn lxb_first_child, lxb_next_sibling, lxb_parent_of, lxb_first_attr, lxb_next_attr;
 static tag_id_fn lxb_tag_id_of;
 static type_fn lxb_type_of;
 static int symbols_found = 0; /* bind() found lexbor's functions */
@@ -96,7 +112,32 @@ type_of(void *node)
 {
     return ((vb_node *)node)->type;
 }
-static name_fn element_name, attr_name, attr_value;
+
+static inline void *
+first_attr(void *element)
+{
+    return ((vb_element *)element)->first_attr;
+}
+
+static inline void *
+next_attr(void *attr)
+{
+    return ((vb_attr *)attr)->next;
+}
+
+/* An attribute's value (NULL with *len 0 when it has none). */
+static inline const unsigned char *
+attr_value(void *attr, size_t *len)
+{
+    vb_str *value = ((vb_attr *)attr)->value;
+    if (value == NULL) {
+        *len = 0;
+        return NULL;
+    }
+    *len = value->length;
+    return value->data;
+}
+static name_fn element_name, attr_name, lxb_attr_value;
 typedef const unsigned char *(*name_by_id_fn)(uintptr_t, size_t *);
 static name_by_id_fn name_by_id;
 static int bound = 0;
@@ -1497,13 +1538,13 @@ fastwalk_bind(PyObject *self, PyObject *args)
     lxb_first_child = (node_fn)fns[0];
     lxb_next_sibling = (node_fn)fns[1];
     lxb_parent_of = (node_fn)fns[2];
-    first_attr = (node_fn)fns[3];
-    next_attr = (node_fn)fns[4];
+    lxb_first_attr = (node_fn)fns[3];
+    lxb_next_attr = (node_fn)fns[4];
     lxb_tag_id_of = (tag_id_fn)fns[5];
     lxb_type_of = (type_fn)fns[6];
     element_name = (name_fn)fns[7];
     attr_name = (name_fn)fns[8];
-    attr_value = (name_fn)fns[9];
+    lxb_attr_value = (name_fn)fns[9];
     name_by_id = (name_by_id_fn)fns[11];
     /* The handle stays open: it only adds a reference to a module Python never unloads. */
     symbols_found = 1;
@@ -1511,9 +1552,10 @@ fastwalk_bind(PyObject *self, PyObject *args)
 }
 
 /* check_layout(root_mem_id) -> bool: whether reading a node's first child, next sibling, parent,
- * tag id and type straight from the node gives what lexbor's exported accessors give, on every
- * node under root (and root's parent). Only then does anything here walk a tree: a call per
- * field was a tenth of the walk. */
+ * tag id and type, an element's first attribute and an attribute's next one and value straight
+ * from the structures gives what lexbor's exported accessors give, on every node under root (and
+ * root's parent); the tree must hold attributes with and without a value. Only then does
+ * anything here walk a tree: a call per field was a tenth of the walk. */
 static PyObject *
 fastwalk_check_layout(PyObject *self, PyObject *args)
 {
@@ -1526,12 +1568,23 @@ fastwalk_check_layout(PyObject *self, PyObject *args)
     }
     void *root = (void *)(uintptr_t)root_id;
     int same = first_child(root) != NULL && parent_of(root) == lxb_parent_of(root);
-    Py_ssize_t seen = 0;
+    Py_ssize_t seen = 0, attrs = 0, valueless = 0;
     for (void *node = root; node != NULL && same; seen++) {
         same = first_child(node) == lxb_first_child(node) &&
                next_sibling(node) == lxb_next_sibling(node) &&
                parent_of(node) == lxb_parent_of(node) && tag_id_of(node) == lxb_tag_id_of(node) &&
                type_of(node) == lxb_type_of(node);
+        if (same && type_of(node) == NODE_ELEMENT) {
+            same = first_attr(node) == lxb_first_attr(node);
+            for (void *attr = first_attr(node); attr != NULL && same; attr = next_attr(attr)) {
+                size_t len = 0, lxb_len = 0;
+                const unsigned char *value = attr_value(attr, &len);
+                same = next_attr(attr) == lxb_next_attr(attr) &&
+                       value == lxb_attr_value(attr, &lxb_len) && len == lxb_len;
+                attrs++;
+                valueless += value == NULL || len == 0;
+            }
+        }
         /* the next node in document order, by the exported accessors */
         void *next = lxb_first_child(node);
         while (next == NULL && node != root) {
@@ -1541,9 +1594,11 @@ fastwalk_check_layout(PyObject *self, PyObject *args)
         }
         node = next;
     }
-    if (same && seen > 1)
+    /* The sample must hold attributes with values and without. */
+    same = same && seen > 1 && attrs > valueless && valueless > 0;
+    if (same)
         bound = 1;
-    return PyBool_FromLong(same && seen > 1);
+    return PyBool_FromLong(same);
 }
 
 /* configure_tags(((tag_id, name), ...)) -> how many facts were made: for each static tag id

@@ -302,7 +302,8 @@ def test_another_selectolax_release_gets_the_python_walk(monkeypatch: pytest.Mon
 @given(pages)
 def test_node_fields_read_directly_equal_lexbors_accessors(html: str) -> None:
     assert extract._FAST_WALK is not None
-    root = LexborHTMLParser(html).root
+    # check_layout asks for attributes with and without a value.
+    root = LexborHTMLParser(html + '<i hidden class="x"></i>').root
     assert root is not None
     assert extract._FAST_WALK.check_layout(root.mem_id)
 
@@ -312,6 +313,10 @@ def test_check_layout_needs_a_tree_to_compare() -> None:
     leaf = LexborHTMLParser("<p>x</p>").css_first("p")
     assert leaf is not None and leaf.child is not None
     assert not extract._FAST_WALK.check_layout(leaf.child.mem_id)  # a text node: no children
+    for html in ("<p>no attributes</p>", '<p class="x">no attribute without a value</p>'):
+        root = LexborHTMLParser(html).root
+        assert root is not None
+        assert not extract._FAST_WALK.check_layout(root.mem_id)
 
 
 def test_a_node_layout_unlike_lexbors_gets_the_python_walk(monkeypatch: pytest.MonkeyPatch) -> None:
