@@ -551,6 +551,7 @@ typedef struct {
     Py_ssize_t n_frames, cap_frames;
     run_text *saved; /* running texts set aside in hover cards */
     Py_ssize_t n_saved, cap_saved;
+    struct attr_cache *attr_names; /* attribute kinds by name id, for this walk's document */
 } walk_state;
 
 /* Room for one more item in a growing array (*items holds *cap items of ``size`` bytes). */
@@ -791,42 +792,93 @@ typedef struct {
     void *hidden, *aria_hidden, *style, *cls, *id, *role, *itemprop;
 } attr_set;
 
+enum { A_NONE = -1, A_ID, A_ROLE, A_CLASS, A_STYLE, A_HIDDEN, A_ITEMPROP, A_ARIA_HIDDEN };
+
+/* Which of the attributes the walk reads this one is, by its name (A_NONE: none of them). */
+static int
+attr_kind_by_name(void *attr)
+{
+    size_t len = 0;
+    const unsigned char *name = attr_name(attr, &len);
+    if (name == NULL)
+        return A_NONE;
+    switch (len) {
+    case 2:
+        return memcmp(name, "id", 2) == 0 ? A_ID : A_NONE;
+    case 4:
+        return memcmp(name, "role", 4) == 0 ? A_ROLE : A_NONE;
+    case 5:
+        if (memcmp(name, "class", 5) == 0)
+            return A_CLASS;
+        return memcmp(name, "style", 5) == 0 ? A_STYLE : A_NONE;
+    case 6:
+        return memcmp(name, "hidden", 6) == 0 ? A_HIDDEN : A_NONE;
+    case 8:
+        return memcmp(name, "itemprop", 8) == 0 ? A_ITEMPROP : A_NONE;
+    case 11:
+        return memcmp(name, "aria-hidden", 11) == 0 ? A_ARIA_HIDDEN : A_NONE;
+    }
+    return A_NONE;
+}
+
+/* attr_kind_by_name by the attribute's local name id, for one walk (one document). An attribute
+ * without a qualified name of its own and without a prefix is named by its local name, and one
+ * name has one id in a document (a static id, or its entry in the document's name table): asking
+ * lexbor once per id spares a name lookup per attribute. */
+#define ATTR_CACHE 128
+typedef struct attr_cache {
+    uintptr_t id[ATTR_CACHE]; /* 0: empty */
+    signed char kind[ATTR_CACHE];
+} attr_cache;
+
+static int
+attr_kind(attr_cache *cache, void *attr)
+{
+    vb_attr *at = (vb_attr *)attr;
+    uintptr_t id = at->node.local_name;
+    if (cache == NULL || id == 0 || at->qualified_name != 0 || at->node.prefix != 0)
+        return attr_kind_by_name(attr);
+    size_t h = (size_t)((id * 0x9E3779B97F4A7C15ull) >> 57);
+    for (int probe = 0; probe < 8; probe++, h = (h + 1) % ATTR_CACHE) {
+        if (cache->id[h] == id)
+            return cache->kind[h];
+        if (cache->id[h] == 0) {
+            int kind = attr_kind_by_name(attr);
+            cache->id[h] = id;
+            cache->kind[h] = (signed char)kind;
+            return kind;
+        }
+    }
+    return attr_kind_by_name(attr); /* a crowded stretch of the cache */
+}
+
 static void
-read_attrs(void *node, attr_set *a)
+read_attrs(void *node, attr_set *a, attr_cache *cache)
 {
     memset(a, 0, sizeof(*a));
     for (void *attr = first_attr(node); attr != NULL; attr = next_attr(attr)) {
-        size_t len = 0;
-        const unsigned char *name = attr_name(attr, &len);
         a->any = 1;
-        if (name == NULL)
-            continue;
-        switch (len) {
-        case 2:
-            if (memcmp(name, "id", 2) == 0)
-                a->id = attr;
+        switch (attr_kind(cache, attr)) {
+        case A_ID:
+            a->id = attr;
             break;
-        case 4:
-            if (memcmp(name, "role", 4) == 0)
-                a->role = attr;
+        case A_ROLE:
+            a->role = attr;
             break;
-        case 5:
-            if (memcmp(name, "class", 5) == 0)
-                a->cls = attr;
-            else if (memcmp(name, "style", 5) == 0)
-                a->style = attr;
+        case A_CLASS:
+            a->cls = attr;
             break;
-        case 6:
-            if (memcmp(name, "hidden", 6) == 0)
-                a->hidden = attr;
+        case A_STYLE:
+            a->style = attr;
             break;
-        case 8:
-            if (memcmp(name, "itemprop", 8) == 0)
-                a->itemprop = attr;
+        case A_HIDDEN:
+            a->hidden = attr;
             break;
-        case 11:
-            if (memcmp(name, "aria-hidden", 11) == 0)
-                a->aria_hidden = attr;
+        case A_ITEMPROP:
+            a->itemprop = attr;
+            break;
+        case A_ARIA_HIDDEN:
+            a->aria_hidden = attr;
             break;
         }
     }
@@ -1270,7 +1322,7 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
     }
     int is_popup = 0;
     attr_set attrs;
-    read_attrs(node, &attrs);
+    read_attrs(node, &attrs, st->attr_names);
     if (attrs.any) {
         int hidden = is_hidden(&attrs);
         if (hidden)
@@ -1467,10 +1519,11 @@ fastwalk_walk(PyObject *self, PyObject *args)
     st.blocks = PyObject_GetAttrString(walker, "blocks");
     st.walker_emit = PyObject_GetAttrString(walker, "emit");
     facts_cache *cache = PyMem_Calloc(1, sizeof(facts_cache));
+    st.attr_names = PyMem_Calloc(1, sizeof(attr_cache));
     tag_facts spare;
     memset(&spare, 0, sizeof(spare));
     int rc = -1;
-    if (cache == NULL)
+    if (cache == NULL || st.attr_names == NULL)
         PyErr_NoMemory();
     else if (st.elems && st.blocks && st.walker_emit && PyList_CheckExact(st.elems) &&
              PyList_CheckExact(st.blocks))
@@ -1483,6 +1536,7 @@ fastwalk_walk(PyObject *self, PyObject *args)
     PyMem_Free(st.folded);
     PyMem_Free(st.saved);
     PyMem_Free(st.frames);
+    PyMem_Free(st.attr_names);
     if (cache != NULL) {
         facts_clear(cache);
         PyMem_Free(cache);
@@ -1554,8 +1608,10 @@ fastwalk_bind(PyObject *self, PyObject *args)
 /* check_layout(root_mem_id) -> bool: whether reading a node's first child, next sibling, parent,
  * tag id and type, an element's first attribute and an attribute's next one and value straight
  * from the structures gives what lexbor's exported accessors give, on every node under root (and
- * root's parent); the tree must hold attributes with and without a value. Only then does
- * anything here walk a tree: a call per field was a tenth of the walk. */
+ * root's parent), and whether an attribute has a qualified name or prefix of its own exactly when
+ * its name is not a lower-case local name; the tree must hold attributes with and without a value
+ * and one so named. Only then does anything here walk a tree: a call per field was a tenth of
+ * the walk. */
 static PyObject *
 fastwalk_check_layout(PyObject *self, PyObject *args)
 {
@@ -1568,7 +1624,7 @@ fastwalk_check_layout(PyObject *self, PyObject *args)
     }
     void *root = (void *)(uintptr_t)root_id;
     int same = first_child(root) != NULL && parent_of(root) == lxb_parent_of(root);
-    Py_ssize_t seen = 0, attrs = 0, valueless = 0;
+    Py_ssize_t seen = 0, attrs = 0, valueless = 0, named_apart = 0;
     for (void *node = root; node != NULL && same; seen++) {
         same = first_child(node) == lxb_first_child(node) &&
                next_sibling(node) == lxb_next_sibling(node) &&
@@ -1581,8 +1637,19 @@ fastwalk_check_layout(PyObject *self, PyObject *args)
                 const unsigned char *value = attr_value(attr, &len);
                 same = next_attr(attr) == lxb_next_attr(attr) &&
                        value == lxb_attr_value(attr, &lxb_len) && len == lxb_len;
+                /* attr_kind's rule: an attribute has a qualified name or prefix of its own
+                 * exactly when its name is not its lower-case local name (viewBox, xlink:href) */
+                size_t name_len = 0;
+                const unsigned char *name = attr_name(attr, &name_len);
+                int plain = name != NULL;
+                for (size_t i = 0; plain && i < name_len; i++)
+                    plain = name[i] != ':' && !(name[i] >= 'A' && name[i] <= 'Z');
+                int apart = ((vb_attr *)attr)->qualified_name != 0 ||
+                            ((vb_attr *)attr)->node.prefix != 0;
+                same = same && apart == !plain;
                 attrs++;
                 valueless += value == NULL || len == 0;
+                named_apart += apart;
             }
         }
         /* the next node in document order, by the exported accessors */
@@ -1594,8 +1661,8 @@ fastwalk_check_layout(PyObject *self, PyObject *args)
         }
         node = next;
     }
-    /* The sample must hold attributes with values and without. */
-    same = same && seen > 1 && attrs > valueless && valueless > 0;
+    /* The sample must hold attributes with values and without, and one named apart. */
+    same = same && seen > 1 && attrs > valueless && valueless > 0 && named_apart > 0;
     if (same)
         bound = 1;
     return PyBool_FromLong(same);

@@ -514,6 +514,13 @@ class _Walker:
 # lays it out; with any other release, or if it is not built, or if it disagrees with the Python
 # walk on a sample page, the Python walk runs. VERBATIM_PURE_PYTHON=1 asks for Python.
 _FAST_WALK_SELECTOLAX = "1.0.2"
+# What bot/_fastwalk.c's check_layout compares its direct reads on: elements, text, a comment,
+# attributes with and without a value, and attributes named apart from their local name.
+_LAYOUT_SAMPLE = (
+    '<!doctype html><html><head><title>t</title></head><body><p class="a" hidden id=b>t'
+    '<!-- c --></p><svg viewBox="0 0 1 1"><a xlink:href="#x">s</a></svg></body></html>'
+)
+
 _SAMPLE_PAGE = """<!doctype html><html><head><title>t</title></head><body>
 <header class="site-header"><nav><a href="/">Home</a> <a href="/x">News</a></nav></header>
 <main><article class="article-body" id="story" role="article" itemprop="articleBody">
@@ -566,7 +573,7 @@ def _load_fast_walk() -> Any:
         from bot import _fastwalk as fast
 
         fast.bind(selectolax.lexbor.__file__)
-        sample = LexborHTMLParser(_SAMPLE_PAGE)
+        sample = LexborHTMLParser(_LAYOUT_SAMPLE)
         assert sample.root is not None
         if not fast.check_layout(sample.root.mem_id):
             log.warning("lexbor's nodes are not laid out as expected: the walk runs in Python")

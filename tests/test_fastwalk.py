@@ -303,9 +303,28 @@ def test_another_selectolax_release_gets_the_python_walk(monkeypatch: pytest.Mon
 def test_node_fields_read_directly_equal_lexbors_accessors(html: str) -> None:
     assert extract._FAST_WALK is not None
     # check_layout asks for attributes with and without a value.
-    root = LexborHTMLParser(html + '<i hidden class="x"></i>').root
+    root = LexborHTMLParser(html + '<i hidden class="x"></i><svg viewBox="0 0 1 1"></svg>').root
     assert root is not None
     assert extract._FAST_WALK.check_layout(root.mem_id)
+
+
+def test_c_walk_reads_attributes_by_name_as_python_does() -> None:
+    """Attributes are told apart by their name id within a walk; odd names go by name."""
+    many = " ".join(f"data-a{i}=v" for i in range(300))  # more names than the id cache holds
+    pages = [
+        '<div CLASS="footer">upper-case name</div><p>kept</p>',
+        '<svg viewBox="0 0 1 1" class="footer"><text>svg</text></svg><p>kept</p>',
+        '<math definitionURL="x" class="nav"><mi>m</mi></math><p>kept</p>',
+        '<p xlink:hidden="x" xml:lang="en">prefixed</p><p ARIA-HIDDEN=true>upper</p>',
+        # in MathML, xlink:role has the local name "role" and a prefix: not the role attribute
+        '<p role="note">first a role</p><div><math><my-el xlink:role="navigation">Math text, '
+        "long enough to be prose, in a block of its own.</my-el></math></div><p>kept</p>",
+        f'<div {many} class="article-body"><p>many names</p></div><div {many} hidden>no</div>',
+        '<div data-x hidden>valueless</div><p role="navigation" itemprop=x>roles</p>',
+    ]
+    for html in pages:
+        slow, quick = _both(f"<html><body>{html}</body></html>")
+        assert slow == quick, html
 
 
 def test_check_layout_needs_a_tree_to_compare() -> None:
@@ -313,7 +332,11 @@ def test_check_layout_needs_a_tree_to_compare() -> None:
     leaf = LexborHTMLParser("<p>x</p>").css_first("p")
     assert leaf is not None and leaf.child is not None
     assert not extract._FAST_WALK.check_layout(leaf.child.mem_id)  # a text node: no children
-    for html in ("<p>no attributes</p>", '<p class="x">no attribute without a value</p>'):
+    for html in (
+        "<p>no attributes</p>",
+        '<p class="x">no attribute without a value</p>',
+        '<p class="x" hidden>no attribute named apart from its local name</p>',
+    ):
         root = LexborHTMLParser(html).root
         assert root is not None
         assert not extract._FAST_WALK.check_layout(root.mem_id)
