@@ -1127,10 +1127,11 @@ marks_content(const unsigned char *text, size_t n)
             unsigned char c = (unsigned char)buf[at];
             if (c < 'a' || c > 'z' || !(content_initials & (1u << (c - 'a'))))
                 continue;
-            for (int w = 0; w < content_words.n; w++) {
+            const unsigned char *starting = content_words.by_initial[c - 'a'];
+            for (int k = 0; k < content_words.n_initial[c - 'a']; k++) {
+                int w = starting[k];
                 size_t len = content_words.len[w];
-                if (content_words.word[w][0] == (char)c && at + len <= m &&
-                    memcmp(buf + at, content_words.word[w], len) == 0)
+                if (at + len <= m && memcmp(buf + at, content_words.word[w], len) == 0)
                     return 1;
             }
         }
