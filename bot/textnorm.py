@@ -16,7 +16,7 @@ from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any
+from typing import Any, TypeVar
 
 # Characters that may sit inside a word without being part of it (soft hyphen, zero-width).
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -185,6 +185,9 @@ def _normalize_joined(joined: str, non_ascii: bool) -> list[str]:
     return joined.split("\x00")
 
 
+_Seq = TypeVar("_Seq", list[str], "array[int]")
+
+
 @dataclass
 class Tokens:
     """The words of ``text``: normalised forms with [start, end) offsets into ``text``.
@@ -330,26 +333,36 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     ``block_breaks_newline``: a single line break ends a block (extracted pages, where blocks are
     lines); for pasted quotes a single line break is only wrapping.
     """
-    # Whether a word may have normalised to "" (a token made only of invisible characters): the
-    # words C normalises itself (ASCII words, clitics) never do.
-    maybe_empty = True
+    # A token made only of invisible characters normalises to "": such tokens are dropped. Only
+    # the words C leaves raw can (it normalises ASCII words and clitics itself).
     if _FAST_WORDS is not None:
         words, starts, ends, raw, non_ascii = _FAST_WORDS(text)
-        maybe_empty = bool(raw)
+        empty: list[int] = []
         if raw:  # words C left for the Unicode database (or a backtick)
             done = _normalize_joined("\x00".join([words[i] for i in raw]), non_ascii)
             for i, word in zip(raw, done, strict=True):
                 words[i] = word
+                if not word:
+                    empty.append(i)
     else:
         raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
         words = normalize_words(raw_words)
-    # A token made only of invisible characters normalises to "": drop it.
-    if maybe_empty and "" in words:
-        keep = [i for i, w in enumerate(words) if w]
-        words = [words[i] for i in keep]
-        starts = array("q", [starts[i] for i in keep])
-        ends = array("q", [ends[i] for i in keep])
+        empty = [i for i, word in enumerate(words) if not word] if "" in words else []
+    if empty:
+        words, starts, ends = _without(words, empty), _without(starts, empty), _without(ends, empty)
     return Tokens(text, words, starts, ends, block_breaks_newline)
+
+
+def _without(items: _Seq, gone: list[int]) -> _Seq:
+    """``items`` without the positions in ``gone`` (ascending), copied in stretches: a text may
+    hold a few such tokens among hundreds of thousands of words."""
+    kept = items[:0]
+    at = 0
+    for i in gone:
+        kept += items[at:i]
+        at = i + 1
+    kept += items[at:]
+    return kept
 
 
 # Marked cuts inside a quote: [...], […], (...), …, ..., . . .
