@@ -236,18 +236,37 @@ def _jsonld_texts_queried(tree: LexborHTMLParser) -> list[str]:
     return [node.text(deep=True) or "" for node in tree.css('script[type*="ld+json" i]')]
 
 
-_CDATA_WRAPPER = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
-_COMMENT_WRAPPER = re.compile(r"^\s*<!--|-->\s*$")
+_CDATA_OPENING = re.compile(r"\s*(?://\s*)?<!\[CDATA\[")
+_COMMENT_OPENING = re.compile(r"\s*<!--")
+
+
+def _unwrapped(text: str, opening: re.Pattern[str], closing: str, slashes: bool) -> str:
+    r"""``text`` without an ``opening`` at its start and a ``closing`` (after "//" and white space,
+    with ``slashes``) followed only by white space at its end: what ``re.sub`` of
+    ``^opening|(?://\s*)?closing\s*$`` gives, without that regex's try at every position of a
+    long script (0.15 ms on 10 KB)."""
+    found = opening.match(text)
+    if found is not None:
+        text = text[found.end() :]
+    at = text.rfind(closing)
+    if at >= 0 and not text[at + len(closing) :].strip():
+        end = at
+        if slashes:
+            before = at
+            while before > 0 and text[before - 1].isspace():
+                before -= 1
+            if before >= 2 and text[before - 2 : before] == "//":
+                end = before - 2
+        text = text[:end]
+    return text
 
 
 def _loads_lenient(raw: str) -> Any:
     text = raw.strip()
-    # Each regex costs far more than json.loads on a long script, and can only match where its
-    # marker is: test for the markers first.
     if "<![CDATA[" in text or "]]>" in text:
-        text = _CDATA_WRAPPER.sub("", text)
+        text = _unwrapped(text, _CDATA_OPENING, "]]>", slashes=True)
     if "<!--" in text or "-->" in text:
-        text = _COMMENT_WRAPPER.sub("", text)
+        text = _unwrapped(text, _COMMENT_OPENING, "-->", slashes=False)
     text = text.strip().rstrip(";")
     try:
         return json.loads(text, strict=False)

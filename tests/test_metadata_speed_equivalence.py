@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -568,6 +569,33 @@ JSON_PIECES = ["<![CDATA[", "]]>", "//", "<!--", "-->", " ", "\n", '{"a": 1}', "
 @given(st.lists(st.sampled_from(JSON_PIECES), max_size=10).map("".join))
 def test_loads_lenient_equals_former(raw: str) -> None:
     assert metadata._loads_lenient(raw) == former._loads_lenient(raw)
+
+
+WRAPPER_PIECES = [
+    *JSON_PIECES,
+    "/",
+    "///",
+    "x",
+    "]]",
+    "--",
+    "\u2028",
+    "\u00a0",
+    "\t",
+    "\x1c",
+    "<![CDATA[ //",
+]
+
+
+@settings(max_examples=2000)
+@given(st.lists(st.sampled_from(WRAPPER_PIECES), max_size=12).map("".join))
+@example("a///  ]]>")  # the match starts at the last "//" before the white space
+@example("<![CDATA[ ]]>")
+@example("// ]]> ]]>\n")
+def test_wrappers_are_taken_off_as_the_former_regexes_do(text: str) -> None:
+    cdata = re.sub(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$", "", text)
+    comment = re.sub(r"^\s*<!--|-->\s*$", "", text)
+    assert metadata._unwrapped(text, metadata._CDATA_OPENING, "]]>", slashes=True) == cdata
+    assert metadata._unwrapped(text, metadata._COMMENT_OPENING, "-->", slashes=False) == comment
 
 
 TYPE_VALUES = ["NewsArticle", "WebPage", "BlogPosting", "Person", "CreativeWork", "AboutPage"]
