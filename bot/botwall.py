@@ -58,18 +58,46 @@ def _title(low: str) -> str:
     return low[start + 7 : end if end >= 0 else len(low)].strip()
 
 
+# Words several markers share: a page without one holds none of those markers, so each is looked
+# for once before the markers that hold it (a whole page is read once per search, about 40 us).
+_SHARED = ("captcha", "verify", "incapsula", "waf")
+
+
+def _shared_of(needle: str) -> str | None:
+    return next((word for word in _SHARED if word in needle), None)
+
+
+_SHARED_BY_NEEDLE = {
+    needle: _shared_of(needle)
+    for group in (_STRONG, _WEAK)
+    for needles, _ in group
+    for needle in needles
+}
+
+
 def _find(
     low: str,
     title: str,
     titles: tuple[tuple[str, str], ...],
     markers: tuple[tuple[tuple[str, ...], str], ...],
+    seen: dict[str, bool],
 ) -> str | None:
+    """The first marker group with a needle in ``low``; ``seen`` remembers which shared words
+    the page holds."""
     for wanted, name in titles:
         if title == wanted:
             return name
     for needles, name in markers:
-        if any(needle in low for needle in needles):
-            return name
+        for needle in needles:
+            shared = _SHARED_BY_NEEDLE.get(needle)
+            if shared is not None:
+                held = seen.get(shared)
+                if held is None:
+                    held = seen[shared] = shared in low
+                if not held:
+                    continue
+            if needle in low:
+                return name
     return None
 
 
@@ -91,10 +119,11 @@ def bot_wall(html: str, headers: Mapping[str, str] | None = None) -> str | None:
         return None
     low = html.lower()
     title = _title(low)
-    strong = _find(low, title, _STRONG_TITLES, _STRONG)
+    seen: dict[str, bool] = {}
+    strong = _find(low, title, _STRONG_TITLES, _STRONG, seen)
     if strong is None and "attention required" in title and "cloudflare" in title:
         strong = "a Cloudflare block page"
-    weak = None if strong else _find(low, title, _WEAK_TITLES, _WEAK)
+    weak = None if strong else _find(low, title, _WEAK_TITLES, _WEAK, seen)
     if strong is None and weak is None:
         return None
     shown = visible_chars(html)
