@@ -1,7 +1,8 @@
 /*
  * The word split of bot/textnorm.py (TOKEN_RE) in C. Why: splitting a page's text with re.split
  * and working out offsets from the pieces was most of tokenising, and tokenising is most of a
- * check on long sources (a book, a long PDF). Normalising the words stays in Python.
+ * check on long sources (a book, a long PDF). Normalising the words stays in Python. Offsets go
+ * to Python as array('q'), not as an int object each.
  *
  * TOKEN_RE, at each position of the text, in this order:
  *   a. a number with inner separators: \d+(?:[.,]\d+)+ not followed by a word character;

@@ -12,10 +12,13 @@
  * element questions, and the unclosed-tag count) is here.
  *
  * The tree is reached through functions lexbor exports from selectolax's own extension module
- * (dlopen with RTLD_NOLOAD: the module Python already loaded, never a second copy). The layouts
- * read directly are a text node's character data, as selectolax itself reads it, a node's
- * namespace, local name and prefix, and where a selectolax node keeps its lexbor node and its
- * parser (found on a node selectolax made); the Python side only uses this module with the
+ * (dlopen with RTLD_NOLOAD: the module Python already loaded, never a second copy), and by
+ * reading lexbor's structures directly where a call per field cost too much: a node's links,
+ * tag id, type, namespace, local name and prefix, a text node's character data (as selectolax
+ * itself reads it), an element's first attribute, an attribute's next one, value and qualified
+ * name, and where a selectolax node keeps its lexbor node and its parser (found on a node
+ * selectolax made). check_layout() compares the direct reads with lexbor's own functions on a
+ * sample tree before anything walks a tree; the Python side only uses this module with the
  * selectolax version it was checked against, and compares its output with the Python code on
  * sample pages before trusting it.
  *
