@@ -2052,6 +2052,15 @@ done:
  * joined by blank lines (bot.extract._main_stretches_python). Why: reusing the main text's tokens
  * for the full text needs these, and a Python loop over a page's blocks cost half as much as
  * tokenising the rest of the page. */
+static int
+append_stretch(PyObject *out, Py_ssize_t f0, Py_ssize_t f1, Py_ssize_t m0, Py_ssize_t m1)
+{
+    PyObject *item = Py_BuildValue("(nnnn)", f0, f1, m0, m1);
+    int rc = item == NULL ? -1 : PyList_Append(out, item);
+    Py_XDECREF(item);
+    return rc;
+}
+
 static PyObject *
 fastwalk_main_stretches(PyObject *self, PyObject *arg)
 {
@@ -2077,28 +2086,16 @@ fastwalk_main_stretches(PyObject *self, PyObject *arg)
                 m1 = main_at + size;
             }
             else {
-                if (f0 >= 0) {
-                    PyObject *item = Py_BuildValue("(nnnn)", f0, f1, m0, m1);
-                    if (item == NULL || PyList_Append(out, item) < 0) {
-                        Py_XDECREF(item);
-                        goto fail;
-                    }
-                    Py_DECREF(item);
-                }
+                if (f0 >= 0 && append_stretch(out, f0, f1, m0, m1) < 0)
+                    goto fail;
                 f0 = full_at, f1 = full_at + size, m0 = main_at, m1 = main_at + size;
             }
             main_at += size + 2;
         }
         full_at += size + 2;
     }
-    if (f0 >= 0) {
-        PyObject *item = Py_BuildValue("(nnnn)", f0, f1, m0, m1);
-        if (item == NULL || PyList_Append(out, item) < 0) {
-            Py_XDECREF(item);
-            goto fail;
-        }
-        Py_DECREF(item);
-    }
+    if (f0 >= 0 && append_stretch(out, f0, f1, m0, m1) < 0)
+        goto fail;
     Py_DECREF(blocks);
     return out;
 fail:

@@ -63,12 +63,8 @@ def _title(low: str) -> str:
 _SHARED = ("captcha", "verify", "incapsula", "waf")
 
 
-def _shared_of(needle: str) -> str | None:
-    return next((word for word in _SHARED if word in needle), None)
-
-
 _SHARED_BY_NEEDLE = {
-    needle: _shared_of(needle)
+    needle: next((word for word in _SHARED if word in needle), None)
     for group in (_STRONG, _WEAK)
     for needles, _ in group
     for needle in needles

@@ -250,14 +250,9 @@ def _unwrapped(text: str, opening: re.Pattern[str], closing: str, slashes: bool)
         text = text[found.end() :]
     at = text.rfind(closing)
     if at >= 0 and not text[at + len(closing) :].strip():
-        end = at
-        if slashes:
-            before = at
-            while before > 0 and text[before - 1].isspace():
-                before -= 1
-            if before >= 2 and text[before - 2 : before] == "//":
-                end = before - 2
-        text = text[:end]
+        text = text[:at]
+        if slashes and text.rstrip().endswith("//"):
+            text = text.rstrip()[:-2]
     return text
 
 
