@@ -21,7 +21,8 @@
  * written with an apostrophe that NFKC leaves alone ("\u2019s" -> "'s"). Why: joining, casefolding
  * and splitting every word again in Python cost more than the split itself. Any other word
  * (non-ASCII, or holding a backtick, which becomes "'" only in a text with non-ASCII words) is
- * left raw and listed, for normalize_words to finish.
+ * left raw and listed, for normalize_words to finish. Its words come as Words, a sequence that
+ * makes a word's str when it is read (see below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -248,90 +249,537 @@ thousands_comma(const text_view *t, Py_ssize_t i, Py_ssize_t start, Py_ssize_t e
            (i + 4 == end || !is_digit(at(t, i + 4)));
 }
 
-/* "'" and the lower-cased ASCII letters of a clitic written with a plain apostrophe. */
-static PyObject *
-clitic_word(const text_view *t, Py_ssize_t start, Py_ssize_t end)
-{
-    PyObject *word = PyUnicode_New(end - start, 127);
-    if (word == NULL)
-        return NULL;
-    Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
-    out[0] = '\'';
-    for (Py_ssize_t i = start + 1; i < end; i++) {
-        Py_UCS4 ch = at(t, i);
-        out[i - start] = (Py_UCS1)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
-    }
-    return word;
-}
+/* ------------------------------------------------------------------ words, made lazily */
 
-/* What split_words makes of the word t[start:end): a new reference, *pending set when it is
- * left raw; *non_ascii set when it holds a non-ASCII character. */
-HOT PyObject *
-word_of(PyObject *text, const text_view *t, Py_ssize_t start, Py_ssize_t end, int *pending,
-        int *non_ascii)
+/* How split_words normalises the word t[start:end): ASCII words are lower-cased with thousands
+ * separators dropped (casefold() and _FAST_THOUSANDS_RE); a clitic written with a plain
+ * apostrophe becomes "'" and its lower-cased letters; any other word (non-ASCII, or ASCII with
+ * a backtick, which becomes "'" only in a text with non-ASCII words) stays raw, for Python's
+ * normalize_words to finish. */
+enum { FORM_ASCII, FORM_CLITIC, FORM_RAW };
+
+typedef struct {
+    int form;
+    int non_ascii;
+    Py_ssize_t commas;
+} word_shape;
+
+HOT word_shape
+shape_of(const text_view *t, Py_ssize_t start, Py_ssize_t end)
 {
-    /* One pass to learn whether the word is ASCII, holds a backtick, or thousands separators. */
-    int ascii = 1, backtick = 0;
-    Py_ssize_t commas = 0;
+    word_shape sh = {FORM_ASCII, 0, 0};
+    int backtick = 0;
     for (Py_ssize_t i = start; i < end; i++) {
         Py_UCS4 ch = at(t, i);
         if (ch >= 128) {
-            ascii = 0;
+            sh.non_ascii = 1;
             break;
         }
         if (ch == '`')
             backtick = 1;
         else if (ch == ',' && thousands_comma(t, i, start, end))
-            commas++;
+            sh.commas++;
     }
-    *pending = 0;
-    if (ascii && !backtick) {
-        /* Lower case, thousands separators dropped (casefold() and _FAST_THOUSANDS_RE), written
-         * straight into a new ASCII string. */
-        PyObject *word = PyUnicode_New(end - start - commas, 127);
-        if (word == NULL)
-            return NULL;
-        Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
-        Py_ssize_t o = 0;
-        for (Py_ssize_t i = start; i < end; i++) {
-            Py_UCS4 ch = at(t, i);
-            if (commas && ch == ',' && thousands_comma(t, i, start, end))
-                continue;
-            out[o++] = (Py_UCS1)((ch >= 'A' && ch <= 'Z') ? ch + 32 : ch);
-        }
-        return word;
+    if (!sh.non_ascii) {
+        if (backtick)
+            sh.form = FORM_RAW;
+        return sh;
     }
-    if (ascii) { /* a backtick: left raw for Python, which knows whether the text is ASCII */
-        *pending = 1;
-        return PyUnicode_Substring(text, start, end);
-    }
-    *non_ascii = 1;
-    Py_UCS4 first = at(t, start);
-    if (is_plain_apostrophe(first)) {
+    sh.commas = 0;
+    sh.form = FORM_RAW;
+    if (is_plain_apostrophe(at(t, start)) && end - start > 1) {
         int rest_ascii = 1;
         for (Py_ssize_t i = start + 1; i < end; i++)
             if (at(t, i) >= 128)
                 rest_ascii = 0;
-        if (rest_ascii && end - start > 1)
-            return clitic_word(t, start, end);
+        if (rest_ascii)
+            sh.form = FORM_CLITIC;
     }
-    *pending = 1;
-    return PyUnicode_Substring(text, start, end);
+    return sh;
 }
 
-/* The split; with ``normalise``, split_words's words, the indices of the raw ones and whether
- * any word is non-ASCII as well. */
+HOT Py_UCS4
+lower_ascii(Py_UCS4 ch)
+{
+    return (ch >= 'A' && ch <= 'Z') ? ch + 32 : ch;
+}
+
+/* A word's key, a function of the code points of its normalised form, whether they come from
+ * the text or from a str. A word of at most 7 ASCII code points is its own key: the code points
+ * packed, with the length, under the top bit; equal keys are equal words. Any other word's key
+ * is FNV-1a over its code points, mixed, top bit clear; words sharing such a key are told apart
+ * by their letters. */
+typedef struct {
+    uint64_t hash, packed;
+    Py_ssize_t len;
+    int small;
+} key_acc;
+
+#define EXACT_KEY ((uint64_t)1 << 63)
+
+HOT void
+key_start(key_acc *a)
+{
+    a->hash = 1469598103934665603ULL;
+    a->packed = 0;
+    a->len = 0;
+    a->small = 1;
+}
+
+HOT void
+key_add(key_acc *a, Py_UCS4 cp)
+{
+    a->hash = (a->hash ^ cp) * 1099511628211ULL;
+    if (a->small) {
+        if (cp >= 128 || a->len >= 7)
+            a->small = 0;
+        else
+            a->packed |= (uint64_t)cp << (8 * a->len);
+    }
+    a->len++;
+}
+
+HOT uint64_t
+key_end(const key_acc *a)
+{
+    if (a->small)
+        return EXACT_KEY | (uint64_t)a->len << 56 | a->packed;
+    uint64_t h = a->hash;
+    h ^= h >> 31;
+    h *= 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
+    return h & ~EXACT_KEY;
+}
+
+/* Where a key starts its probe in a table of mask + 1 slots (packed keys' low bits are a first
+ * letter: spread them). */
+HOT size_t
+key_slot(uint64_t key, size_t mask)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+}
+
+HOT uint64_t
+shaped_key(const text_view *t, Py_ssize_t start, Py_ssize_t end, word_shape sh)
+{
+    key_acc a;
+    key_start(&a);
+    Py_ssize_t i = start;
+    if (sh.form == FORM_RAW) {
+        for (; i < end; i++)
+            key_add(&a, at(t, i));
+        return key_end(&a);
+    }
+    if (sh.form == FORM_CLITIC) {
+        key_add(&a, '\'');
+        i++;
+    }
+    for (; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (sh.commas && ch == ',' && thousands_comma(t, i, start, end))
+            continue;
+        key_add(&a, lower_ascii(ch));
+    }
+    return key_end(&a);
+}
+
+static uint64_t
+str_key(PyObject *s)
+{
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    key_acc a;
+    key_start(&a);
+    for (Py_ssize_t i = 0, n = PyUnicode_GET_LENGTH(s); i < n; i++)
+        key_add(&a, PyUnicode_READ(kind, data, i));
+    return key_end(&a);
+}
+
+/* Whether the normalised form of t[start:end) is the str s. */
+static int
+shaped_equals(const text_view *t, Py_ssize_t start, Py_ssize_t end, word_shape sh, PyObject *s)
+{
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s), o = 0, i = start;
+    if (sh.form == FORM_RAW) {
+        if (end - start != n)
+            return 0;
+        for (; i < end; i++, o++)
+            if (at(t, i) != PyUnicode_READ(kind, data, o))
+                return 0;
+        return 1;
+    }
+    if (sh.form == FORM_CLITIC) {
+        if (n < 1 || PyUnicode_READ(kind, data, 0) != '\'')
+            return 0;
+        o = 1;
+        i++;
+    }
+    for (; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (sh.commas && ch == ',' && thousands_comma(t, i, start, end))
+            continue;
+        if (o >= n || PyUnicode_READ(kind, data, o) != lower_ascii(ch))
+            return 0;
+        o++;
+    }
+    return o == n;
+}
+
+/* The normalised form of text[start:end) as a new str (t views text). */
+static PyObject *
+shaped_word(PyObject *text, const text_view *t, Py_ssize_t start, Py_ssize_t end, word_shape sh)
+{
+    if (sh.form == FORM_RAW)
+        return PyUnicode_Substring(text, start, end);
+    PyObject *word = PyUnicode_New(end - start - sh.commas, 127);
+    if (word == NULL)
+        return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
+    Py_ssize_t o = 0, i = start;
+    if (sh.form == FORM_CLITIC) {
+        out[o++] = '\'';
+        i++;
+    }
+    for (; i < end; i++) {
+        Py_UCS4 ch = at(t, i);
+        if (sh.commas && ch == ',' && thousands_comma(t, i, start, end))
+            continue;
+        out[o++] = (Py_UCS1)lower_ascii(ch);
+    }
+    return word;
+}
+
+/* Words: the normalised words of a text, made into str objects only when read. Why: a page has
+ * thousands of words and the matcher reads a few windows of them; making a str of every word
+ * was half of splitting a text, and finding the exact runs compared the words through their
+ * objects. A word is held as its offsets into the text and its key; a word Python normalised
+ * (a raw one, assigned back) is held as that str. Reads give what the list of split_words's
+ * words gave: a new str per read, equal to the word. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *text;    /* the str the offsets point into */
+    Py_ssize_t n;
+    int64_t *starts;   /* n each, or NULL when n == 0 */
+    int64_t *ends;
+    uint64_t *keys;
+    PyObject **fixed;  /* NULL, or n slots: the str of a word once made or assigned */
+} WordsObject;
+
+static PyTypeObject Words_Type;
+#define Words_Check(o) Py_IS_TYPE((o), &Words_Type)
+
+static text_view
+view_of(PyObject *text)
+{
+    text_view t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    return t;
+}
+
+/* A new Words over text that takes over the buffers (freed with PyMem_Free); NULL on error,
+ * with the buffers freed. */
+static PyObject *
+words_new(PyObject *text, Py_ssize_t n, int64_t *starts, int64_t *ends, uint64_t *keys,
+          PyObject **fixed)
+{
+    WordsObject *w = PyObject_New(WordsObject, &Words_Type);
+    if (w == NULL) {
+        PyMem_Free(starts);
+        PyMem_Free(ends);
+        PyMem_Free(keys);
+        if (fixed != NULL) {
+            for (Py_ssize_t i = 0; i < n; i++)
+                Py_XDECREF(fixed[i]);
+            PyMem_Free(fixed);
+        }
+        return NULL;
+    }
+    w->text = Py_NewRef(text);
+    w->n = n;
+    w->starts = starts;
+    w->ends = ends;
+    w->keys = keys;
+    w->fixed = fixed;
+    return (PyObject *)w;
+}
+
+static void
+words_dealloc(WordsObject *w)
+{
+    if (w->fixed != NULL) {
+        for (Py_ssize_t i = 0; i < w->n; i++)
+            Py_XDECREF(w->fixed[i]);
+        PyMem_Free(w->fixed);
+    }
+    PyMem_Free(w->starts);
+    PyMem_Free(w->ends);
+    PyMem_Free(w->keys);
+    Py_DECREF(w->text);
+    PyObject_Free(w);
+}
+
+static Py_ssize_t
+words_length(WordsObject *w)
+{
+    return w->n;
+}
+
+/* Word i (0 <= i < n), a new reference. A word once made is kept: the matcher reads the
+ * same windows several times. */
+static PyObject *
+words_get(WordsObject *w, Py_ssize_t i)
+{
+    if (w->fixed != NULL && w->fixed[i] != NULL)
+        return Py_NewRef(w->fixed[i]);
+    if (w->fixed == NULL) {
+        w->fixed = PyMem_Calloc((size_t)w->n, sizeof(PyObject *));
+        if (w->fixed == NULL)
+            return PyErr_NoMemory();
+    }
+    text_view t = view_of(w->text);
+    Py_ssize_t start = w->starts[i], end = w->ends[i];
+    PyObject *word = shaped_word(w->text, &t, start, end, shape_of(&t, start, end));
+    w->fixed[i] = Py_XNewRef(word);
+    return word;
+}
+
+/* Whether word i is the str s (an exact str). */
+static int
+words_equals(WordsObject *w, Py_ssize_t i, PyObject *s)
+{
+    if (w->fixed != NULL && w->fixed[i] != NULL)
+        return PyUnicode_Compare(w->fixed[i], s) == 0;
+    text_view t = view_of(w->text);
+    Py_ssize_t start = w->starts[i], end = w->ends[i];
+    return shaped_equals(&t, start, end, shape_of(&t, start, end), s);
+}
+
+static PyObject *
+words_item(WordsObject *w, Py_ssize_t i)
+{
+    if (i < 0 || i >= w->n) {
+        PyErr_SetString(PyExc_IndexError, "Words index out of range");
+        return NULL;
+    }
+    return words_get(w, i);
+}
+
+static PyObject *
+words_subscript(WordsObject *w, PyObject *key)
+{
+    if (PyIndex_Check(key)) {
+        Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred())
+            return NULL;
+        if (i < 0)
+            i += w->n;
+        return words_item(w, i);
+    }
+    if (!PySlice_Check(key)) {
+        PyErr_Format(PyExc_TypeError, "Words indices must be integers or slices, not %.200s",
+                     Py_TYPE(key)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(key, &start, &stop, &step) < 0)
+        return NULL;
+    Py_ssize_t count = PySlice_AdjustIndices(w->n, &start, &stop, step);
+    PyObject *out = PyList_New(count);
+    if (out == NULL)
+        return NULL;
+    for (Py_ssize_t k = 0, i = start; k < count; k++, i += step) {
+        PyObject *word = words_get(w, i);
+        if (word == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, k, word);
+    }
+    return out;
+}
+
+/* words[i] = s: the word as Python normalised it (textnorm.tokenize, for the raw words). */
+static int
+words_ass_subscript(WordsObject *w, PyObject *key, PyObject *value)
+{
+    if (value == NULL || !PyIndex_Check(key)) {
+        PyErr_SetString(PyExc_TypeError, "Words take only words[i] = str");
+        return -1;
+    }
+    if (!PyUnicode_CheckExact(value)) {
+        PyErr_SetString(PyExc_TypeError, "a word is a str");
+        return -1;
+    }
+    Py_ssize_t i = PyNumber_AsSsize_t(key, PyExc_IndexError);
+    if (i == -1 && PyErr_Occurred())
+        return -1;
+    if (i < 0)
+        i += w->n;
+    if (i < 0 || i >= w->n) {
+        PyErr_SetString(PyExc_IndexError, "Words assignment index out of range");
+        return -1;
+    }
+    if (w->fixed == NULL) {
+        w->fixed = PyMem_Calloc((size_t)w->n, sizeof(PyObject *));
+        if (w->fixed == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    Py_XSETREF(w->fixed[i], Py_NewRef(value));
+    w->keys[i] = str_key(value);
+    return 0;
+}
+
+static PyObject *
+words_richcompare(PyObject *a, PyObject *b, int op)
+{
+    if ((op != Py_EQ && op != Py_NE) || !Words_Check(a) ||
+        !(Words_Check(b) || PyList_Check(b)))
+        Py_RETURN_NOTIMPLEMENTED;
+    WordsObject *w = (WordsObject *)a;
+    int equal = PyObject_Length(b) == w->n;
+    for (Py_ssize_t i = 0; equal && i < w->n; i++) {
+        PyObject *other;
+        if (Words_Check(b)) {
+            if (((WordsObject *)b)->keys[i] != w->keys[i]) {
+                equal = 0;
+                break;
+            }
+            other = words_get((WordsObject *)b, i);
+        }
+        else {
+            if (i >= PyList_GET_SIZE(b)) { /* the list changed under an __eq__ */
+                equal = 0;
+                break;
+            }
+            other = Py_NewRef(PyList_GET_ITEM(b, i));
+        }
+        PyObject *mine = other ? words_get(w, i) : NULL;
+        int eq = mine ? PyObject_RichCompareBool(mine, other, Py_EQ) : -1;
+        Py_XDECREF(mine);
+        Py_XDECREF(other);
+        if (eq < 0)
+            return NULL;
+        equal = eq;
+    }
+    return PyBool_FromLong(op == Py_EQ ? equal : !equal);
+}
+
+static PyObject *
+words_repr(WordsObject *w)
+{
+    PyObject *all = PySequence_List((PyObject *)w);
+    if (all == NULL)
+        return NULL;
+    PyObject *out = PyUnicode_FromFormat("Words(%R)", all);
+    Py_DECREF(all);
+    return out;
+}
+
+/* words.without(gone): the words but those at the ascending indices in the list gone
+ * (textnorm.tokenize drops the words that normalise to ""). */
+static PyObject *
+words_without(WordsObject *w, PyObject *gone)
+{
+    if (!PyList_Check(gone)) {
+        PyErr_SetString(PyExc_TypeError, "without() takes a list of indices");
+        return NULL;
+    }
+    Py_ssize_t n_gone = PyList_GET_SIZE(gone), size = w->n ? w->n : 1;
+    char *drop = PyMem_Calloc((size_t)size, 1);
+    if (drop == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t dropped = 0;
+    for (Py_ssize_t g = 0; g < n_gone; g++) {
+        Py_ssize_t i = PyNumber_AsSsize_t(PyList_GET_ITEM(gone, g), PyExc_IndexError);
+        if (i == -1 && PyErr_Occurred()) {
+            PyMem_Free(drop);
+            return NULL;
+        }
+        if (i < 0 || i >= w->n) {
+            PyMem_Free(drop);
+            PyErr_SetString(PyExc_IndexError, "without(): an index out of range");
+            return NULL;
+        }
+        if (n_gone != PyList_GET_SIZE(gone)) /* __index__ changed the list */
+            break;
+        dropped += !drop[i];
+        drop[i] = 1;
+    }
+    Py_ssize_t n = w->n - dropped, keep = n ? n : 1;
+    int64_t *starts = PyMem_Malloc((size_t)keep * sizeof(int64_t));
+    int64_t *ends = PyMem_Malloc((size_t)keep * sizeof(int64_t));
+    uint64_t *keys = PyMem_Malloc((size_t)keep * sizeof(uint64_t));
+    PyObject **fixed = w->fixed ? PyMem_Calloc((size_t)keep, sizeof(PyObject *)) : NULL;
+    if (starts == NULL || ends == NULL || keys == NULL || (w->fixed && fixed == NULL)) {
+        PyMem_Free(drop);
+        PyMem_Free(starts);
+        PyMem_Free(ends);
+        PyMem_Free(keys);
+        PyMem_Free(fixed);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0, k = 0; i < w->n; i++) {
+        if (drop[i])
+            continue;
+        starts[k] = w->starts[i];
+        ends[k] = w->ends[i];
+        keys[k] = w->keys[i];
+        if (fixed != NULL)
+            fixed[k] = Py_XNewRef(w->fixed[i]);
+        k++;
+    }
+    PyMem_Free(drop);
+    return words_new(w->text, n, starts, ends, keys, fixed);
+}
+
+static PySequenceMethods words_as_sequence = {
+    .sq_length = (lenfunc)words_length,
+    .sq_item = (ssizeargfunc)words_item,
+};
+
+static PyMappingMethods words_as_mapping = {
+    .mp_length = (lenfunc)words_length,
+    .mp_subscript = (binaryfunc)words_subscript,
+    .mp_ass_subscript = (objobjargproc)words_ass_subscript,
+};
+
+static PyMethodDef words_methods[] = {
+    {"without", (PyCFunction)words_without, METH_O,
+     "without(gone) -> Words: these words but those at the ascending indices in gone."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject Words_Type = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "bot._fasttokens.Words",
+    .tp_basicsize = sizeof(WordsObject),
+    .tp_dealloc = (destructor)words_dealloc,
+    .tp_repr = (reprfunc)words_repr,
+    .tp_as_sequence = &words_as_sequence,
+    .tp_as_mapping = &words_as_mapping,
+    .tp_hash = PyObject_HashNotImplemented,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The normalised words of a text, made into str objects when read (split_words).",
+    .tp_richcompare = words_richcompare,
+    .tp_methods = words_methods,
+};
+
+/* The split. split_tokens (normalise 0): the words as they stand, a list. split_words
+ * (normalise 1): the words normalised where no Unicode database is needed, as Words, with the
+ * indices of the raw ones and whether any word is non-ASCII. */
 HOT PyObject *
 split_as(PyObject *arg, int normalise, int kind)
 {
     text_view t = {kind, PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
-    PyObject *words = PyList_New(0), *starts = NULL, *ends = NULL;
-    PyObject *pending = PyList_New(0);
-    offsets at_start = {NULL, 0, 0}, at_end = {NULL, 0, 0};
+    PyObject *words = normalise ? NULL : PyList_New(0), *starts = NULL, *ends = NULL;
+    PyObject *pending = normalise ? PyList_New(0) : NULL;
+    offsets at_start = {NULL, 0, 0}, at_end = {NULL, 0, 0}, keys = {NULL, 0, 0};
     int non_ascii = 0;
     Py_ssize_t cap = 8;
     Py_ssize_t *group_ends = PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
-    if (words == NULL || pending == NULL || group_ends == NULL)
+    if ((normalise ? pending : words) == NULL || group_ends == NULL)
         goto fail;
     Py_ssize_t i = 0;
     while (i < t.n) {
@@ -356,15 +804,23 @@ split_as(PyObject *arg, int normalise, int kind)
             i++;
             continue;
         }
-        int raw = 0;
-        PyObject *word = normalise ? word_of(arg, &t, i, end, &raw, &non_ascii)
-                                   : PyUnicode_Substring(arg, i, end);
-        if (word == NULL)
-            goto fail;
-        int rc = PyList_Append(words, word);
-        Py_DECREF(word);
-        if (rc < 0 || (raw && append_index(pending, PyList_GET_SIZE(words) - 1) < 0) ||
-            offsets_push(&at_start, i) < 0 || offsets_push(&at_end, end) < 0)
+        if (normalise) {
+            word_shape sh = shape_of(&t, i, end);
+            non_ascii |= sh.non_ascii;
+            if ((sh.form == FORM_RAW && append_index(pending, at_start.n) < 0) ||
+                offsets_push(&keys, (Py_ssize_t)shaped_key(&t, i, end, sh)) < 0)
+                goto fail;
+        }
+        else {
+            PyObject *word = PyUnicode_Substring(arg, i, end);
+            if (word == NULL)
+                goto fail;
+            int rc = PyList_Append(words, word);
+            Py_DECREF(word);
+            if (rc < 0)
+                goto fail;
+        }
+        if (offsets_push(&at_start, i) < 0 || offsets_push(&at_end, end) < 0)
             goto fail;
         i = end;
     }
@@ -372,18 +828,25 @@ split_as(PyObject *arg, int normalise, int kind)
     group_ends = NULL;
     starts = offsets_array(at_start.data, at_start.n);
     ends = starts ? offsets_array(at_end.data, at_end.n) : NULL;
-    PyMem_Free(at_start.data);
-    PyMem_Free(at_end.data);
-    at_start.data = at_end.data = NULL;
     if (ends == NULL)
         goto fail;
+    if (normalise) {
+        /* Words takes over the buffers. */
+        words = words_new(arg, at_start.n, at_start.data, at_end.data, (uint64_t *)keys.data,
+                          NULL);
+        at_start.data = at_end.data = keys.data = NULL;
+        if (words == NULL)
+            goto fail;
+    }
+    PyMem_Free(at_start.data);
+    PyMem_Free(at_end.data);
     PyObject *out = normalise ? Py_BuildValue("(OOOOO)", words, starts, ends, pending,
                                               non_ascii ? Py_True : Py_False)
                               : PyTuple_Pack(3, words, starts, ends);
     Py_DECREF(words);
     Py_DECREF(starts);
     Py_DECREF(ends);
-    Py_DECREF(pending);
+    Py_XDECREF(pending);
     return out;
 fail:
     if (!PyErr_Occurred())
@@ -391,6 +854,7 @@ fail:
     PyMem_Free(group_ends);
     PyMem_Free(at_start.data);
     PyMem_Free(at_end.data);
+    PyMem_Free(keys.data);
     Py_XDECREF(words);
     Py_XDECREF(starts);
     Py_XDECREF(ends);
@@ -421,13 +885,18 @@ split(PyObject *arg, int normalise, const char *name)
     }
 }
 
-/* join_tokens(parts) -> (words, starts, ends): for each part (words, starts, ends, lo, hi, shift),
- * its tokens lo..hi-1 with ``shift`` added to their offsets, one part after another; offsets are
- * array('q') in and out. Why: the full text's tokens are the main text's tokens (shifted to where
- * each stretch of main blocks sits) between the tokens of the other blocks. */
+/* join_tokens(parts[, text]) -> (words, starts, ends): for each part (words, starts, ends, lo,
+ * hi, shift), its tokens lo..hi-1 with ``shift`` added to their offsets, one part after another;
+ * offsets are array('q') in and out. Words are lists, or all Words: then the words out are Words
+ * over ``text``, where each part's words stand at their shifted offsets. Why: the full text's
+ * tokens are the main text's tokens (shifted to where each stretch of main blocks sits) between
+ * the tokens of the other blocks. */
 static PyObject *
-join_tokens(PyObject *self, PyObject *arg)
+join_tokens(PyObject *self, PyObject *args)
 {
+    PyObject *arg, *text = NULL;
+    if (!PyArg_ParseTuple(args, "O|O:join_tokens", &arg, &text))
+        return NULL;
     if (!PyList_Check(arg)) {
         PyErr_SetString(PyExc_TypeError, "join_tokens() takes a list of parts");
         return NULL;
@@ -440,6 +909,9 @@ join_tokens(PyObject *self, PyObject *arg)
     Py_buffer *views = PyMem_Calloc((size_t)(n_parts ? n_parts : 1) * 2, sizeof(Py_buffer));
     PyObject *words_out = NULL, *starts_out = NULL, *ends_out = NULL, *out = NULL;
     int64_t *starts_at = NULL, *ends_at = NULL;
+    uint64_t *keys_at = NULL;
+    PyObject **fixed_at = NULL;
+    int lazy = 0, any_fixed = 0; /* lazy: the words are Words */
     if (range == NULL || views == NULL) {
         PyErr_NoMemory();
         goto done;
@@ -452,21 +924,33 @@ join_tokens(PyObject *self, PyObject *arg)
                             "join_tokens(): a part is a (words, starts, ends, lo, hi, shift) tuple");
             goto done;
         }
-        if (!PyArg_ParseTuple(part, "O!OOnnn", &PyList_Type, &words, &starts, &ends, &r[0], &r[1],
-                              &r[2]))
+        if (!PyArg_ParseTuple(part, "OOOnnn", &words, &starts, &ends, &r[0], &r[1], &r[2]))
             goto done;
+        if (p == 0)
+            lazy = Words_Check(words);
+        if (lazy ? !Words_Check(words) : !PyList_Check(words)) {
+            PyErr_SetString(PyExc_TypeError, "join_tokens(): the words are all lists or all Words");
+            goto done;
+        }
+        if (lazy && ((WordsObject *)words)->fixed != NULL)
+            any_fixed = 1;
+    }
+    if (lazy && (text == NULL || !PyUnicode_Check(text))) {
+        PyErr_SetString(PyExc_TypeError, "join_tokens(): Words are joined over a text (a str)");
+        goto done;
     }
     /* After every __index__ has run: the views (an array with a view cannot be resized) and the
      * sizes the copy below relies on. */
     for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *part = PyTuple_GET_ITEM(parts, p);
+        PyObject *part = PyTuple_GET_ITEM(parts, p), *words = PyTuple_GET_ITEM(part, 0);
         if (offsets_view(PyTuple_GET_ITEM(part, 1), &views[2 * p]) < 0)
             goto done;
         viewed = 2 * p + 1;
         if (offsets_view(PyTuple_GET_ITEM(part, 2), &views[2 * p + 1]) < 0)
             goto done;
         viewed = 2 * p + 2;
-        Py_ssize_t n = PyList_GET_SIZE(PyTuple_GET_ITEM(part, 0)), *r = range + 3 * p;
+        Py_ssize_t n = lazy ? ((WordsObject *)words)->n : PyList_GET_SIZE(words),
+                   *r = range + 3 * p;
         if (views[2 * p].len != n * 8 || views[2 * p + 1].len != n * 8 || r[0] < 0 ||
             r[1] < r[0] || r[1] > n) {
             PyErr_SetString(PyExc_ValueError,
@@ -475,10 +959,14 @@ join_tokens(PyObject *self, PyObject *arg)
         }
         total += r[1] - r[0];
     }
-    words_out = PyList_New(total);
-    starts_at = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(int64_t));
-    ends_at = PyMem_Malloc((size_t)(total ? total : 1) * sizeof(int64_t));
-    if (words_out == NULL || starts_at == NULL || ends_at == NULL) {
+    size_t room = (size_t)(total ? total : 1);
+    words_out = lazy ? NULL : PyList_New(total);
+    starts_at = PyMem_Malloc(room * sizeof(int64_t));
+    ends_at = PyMem_Malloc(room * sizeof(int64_t));
+    keys_at = lazy ? PyMem_Malloc(room * sizeof(uint64_t)) : NULL;
+    fixed_at = any_fixed ? PyMem_Calloc(room, sizeof(PyObject *)) : NULL;
+    if ((!lazy && words_out == NULL) || starts_at == NULL || ends_at == NULL ||
+        (lazy && keys_at == NULL) || (any_fixed && fixed_at == NULL)) {
         if (!PyErr_Occurred())
             PyErr_NoMemory();
         goto done;
@@ -488,16 +976,34 @@ join_tokens(PyObject *self, PyObject *arg)
         PyObject *words = PyTuple_GET_ITEM(PyTuple_GET_ITEM(parts, p), 0);
         const int64_t *starts = views[2 * p].buf, *ends = views[2 * p + 1].buf;
         Py_ssize_t lo = range[3 * p], hi = range[3 * p + 1], shift = range[3 * p + 2];
+        WordsObject *w = lazy ? (WordsObject *)words : NULL;
         for (Py_ssize_t i = lo; i < hi; i++, at++) {
-            PyList_SET_ITEM(words_out, at, Py_NewRef(PyList_GET_ITEM(words, i)));
+            if (w != NULL) {
+                keys_at[at] = w->keys[i];
+                if (w->fixed != NULL)
+                    fixed_at[at] = Py_XNewRef(w->fixed[i]);
+            }
+            else {
+                PyList_SET_ITEM(words_out, at, Py_NewRef(PyList_GET_ITEM(words, i)));
+            }
             starts_at[at] = starts[i] + shift;
             ends_at[at] = ends[i] + shift;
         }
     }
     starts_out = offsets_array(starts_at, total);
     ends_out = starts_out ? offsets_array(ends_at, total) : NULL;
-    if (ends_out != NULL)
-        out = PyTuple_Pack(3, words_out, starts_out, ends_out);
+    if (ends_out == NULL)
+        goto done;
+    if (lazy) {
+        /* The Words take over the buffers. */
+        words_out = words_new(text, total, starts_at, ends_at, keys_at, fixed_at);
+        starts_at = ends_at = NULL;
+        keys_at = NULL;
+        fixed_at = NULL;
+        if (words_out == NULL)
+            goto done;
+    }
+    out = PyTuple_Pack(3, words_out, starts_out, ends_out);
 done:
     /* Unset items of a new list are NULL, which list deallocation skips. */
     for (Py_ssize_t v = 0; v < viewed; v++)
@@ -506,6 +1012,12 @@ done:
     PyMem_Free(range);
     PyMem_Free(starts_at);
     PyMem_Free(ends_at);
+    PyMem_Free(keys_at);
+    if (fixed_at != NULL) {
+        for (Py_ssize_t i = 0; i < total; i++)
+            Py_XDECREF(fixed_at[i]);
+        PyMem_Free(fixed_at);
+    }
     Py_DECREF(parts);
     Py_XDECREF(words_out);
     Py_XDECREF(starts_out);
@@ -679,9 +1191,8 @@ typedef struct {
 
 /* Index of the word's slot in a table of 2^bits slots (an empty slot if it is not there). */
 static Py_ssize_t
-word_probe(word_slot *table, size_t mask, PyObject *word, Py_hash_t hash, int *err)
+word_probe(word_slot *table, size_t mask, PyObject *word, Py_hash_t hash, size_t i, int *err)
 {
-    size_t i = (size_t)hash & mask;
     for (;;) {
         word_slot *slot = &table[i];
         if (slot->word == NULL)
@@ -752,10 +1263,15 @@ exact_runs(PyObject *self, PyObject *args)
 {
     PyObject *q, *s;
     Py_ssize_t k, q_offset, cap;
-    if (!PyArg_ParseTuple(args, "O!O!nnn:exact_runs", &PyList_Type, &q, &PyList_Type, &s, &k,
-                          &q_offset, &cap))
+    if (!PyArg_ParseTuple(args, "O!Onnn:exact_runs", &PyList_Type, &q, &s, &k, &q_offset, &cap))
         return NULL;
-    Py_ssize_t nq = PyList_GET_SIZE(q), n = PyList_GET_SIZE(s);
+    /* s is a list, or Words: then their keys stand for their hashes, and letters for equality. */
+    WordsObject *lazy = Words_Check(s) ? (WordsObject *)s : NULL;
+    if (lazy == NULL && !PyList_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "exact_runs(): the source words are a list or Words");
+        return NULL;
+    }
+    Py_ssize_t nq = PyList_GET_SIZE(q), n = lazy ? lazy->n : PyList_GET_SIZE(s);
     PyObject *out = PyList_New(0);
     if (out == NULL || k < 1 || nq < k || n < k || cap < 1)
         return out;
@@ -789,18 +1305,24 @@ exact_runs(PyObject *self, PyObject *args)
     Py_ssize_t distinct = 0;
     for (Py_ssize_t i = 0; i < nq && !err; i++) {
         PyObject *w = PyList_GET_ITEM(q, i);
+        if (lazy != NULL && !PyUnicode_CheckExact(w)) {
+            PyErr_SetString(PyExc_TypeError, "exact_runs(): quote words are str");
+            err = 1;
+            break;
+        }
         if (sievable(w)) {
             size_t key = sieve_key(w);
             sieve[key / 64] |= (uint64_t)1 << (key % 64);
         }
         else
             sieved = 0;
-        Py_hash_t h = PyObject_Hash(w);
-        if (h == -1) {
+        Py_hash_t h = lazy ? (Py_hash_t)str_key(w) : PyObject_Hash(w);
+        if (h == -1 && !lazy) {
             err = 1;
             break;
         }
-        Py_ssize_t at = word_probe(words, wmask, w, h, &err);
+        size_t slot = lazy ? key_slot((uint64_t)h, wmask) : (size_t)h & wmask;
+        Py_ssize_t at = word_probe(words, wmask, w, h, slot, &err);
         if (err)
             break;
         if (words[at].word == NULL) {
@@ -811,7 +1333,18 @@ exact_runs(PyObject *self, PyObject *args)
         qid[i] = words[at].id;
     }
     /* Which source words the quote holds (-1: none of them). */
-    for (Py_ssize_t j = 0; j < n && !err; j++) {
+    for (Py_ssize_t j = 0; lazy != NULL && j < n; j++) {
+        uint64_t key = lazy->keys[j];
+        Py_hash_t h = (Py_hash_t)key;
+        sid[j] = -1;
+        for (size_t at = key_slot(key, wmask); words[at].word != NULL; at = (at + 1) & wmask) {
+            if (words[at].hash == h && ((key & EXACT_KEY) || words_equals(lazy, j, words[at].word))) {
+                sid[j] = words[at].id;
+                break;
+            }
+        }
+    }
+    for (Py_ssize_t j = 0; lazy == NULL && j < n && !err; j++) {
         PyObject *w = PyList_GET_ITEM(s, j);
         if (sieved && sievable(w)) {
             size_t key = sieve_key(w);
@@ -825,7 +1358,7 @@ exact_runs(PyObject *self, PyObject *args)
             err = 1;
             break;
         }
-        Py_ssize_t at = word_probe(words, wmask, w, h, &err);
+        Py_ssize_t at = word_probe(words, wmask, w, h, (size_t)h & wmask, &err);
         if (!err)
             sid[j] = words[at].word == NULL ? -1 : words[at].id;
     }
@@ -936,16 +1469,17 @@ static PyMethodDef methods[] = {
     {"split_tokens", split_tokens, METH_O,
      "split_tokens(text) -> (words, starts, ends): TOKEN_RE's matches and their offsets "
      "(array('q'))."},
-    {"join_tokens", join_tokens, METH_O,
-     "join_tokens(parts) -> (words, starts, ends): parts' token ranges, offsets shifted."},
+    {"join_tokens", join_tokens, METH_VARARGS,
+     "join_tokens(parts[, text]) -> (words, starts, ends): parts' token ranges, offsets shifted "
+     "(Words are joined over text)."},
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
-     "normalised where no Unicode database is needed; raw lists the others' indices."},
+     "normalised where no Unicode database is needed, as Words; raw lists the others' indices."},
     {"best_chain", best_chain, METH_VARARGS,
      "best_chain(runs, hint) -> bot.matcher._best_chain_python(runs, hint)."},
     {"exact_runs", exact_runs, METH_VARARGS,
      "exact_runs(q, s, k, q_offset, cap) -> list of (quote index + q_offset, source index, "
-     "length): bot.matcher._exact_runs before its cut and sort."},
+     "length): bot.matcher._exact_runs before its cut and sort; s is a list or Words."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -979,5 +1513,10 @@ PyInit__fasttokens(void)
         PyErr_SetString(PyExc_ImportError, "array('q') is not 64-bit here");
         return NULL;
     }
-    return PyModule_Create(&module);
+    if (PyType_Ready(&Words_Type) < 0)
+        return NULL;
+    PyObject *mod = PyModule_Create(&module);
+    if (mod != NULL && PyModule_AddObjectRef(mod, "Words", (PyObject *)&Words_Type) < 0)
+        Py_CLEAR(mod);
+    return mod;
 }

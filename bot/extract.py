@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborDocumentOptions, LexborHTMLParser, LexborNod
 
 from bot import metadata, textnorm
 from bot.metadata import PageMeta, article_body_from_jsonld, extract_metadata, parse_jsonld
-from bot.textnorm import Tokens, tokenize
+from bot.textnorm import Tokens, WordList, tokenize
 
 __all__ = ["Block", "ExtractedPage", "PageMeta", "extract", "extract_html", "extract_plain"]
 
@@ -64,6 +64,10 @@ class ExtractedPage:
         return found
 
 
+# A stretch of tokens for _join_tokens: (words, starts, ends, lo, hi, shift).
+_Part = tuple[WordList, "array[int]", "array[int]", int, int, int]
+
+
 def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
     """``tokenize(page.full_text)``, reusing ``inner``, the tokens of ``page.main_text``.
 
@@ -78,7 +82,7 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
     if "`" in text:
         return tokenize(text)
     stretches = _main_stretches(page.blocks)
-    parts: list[tuple[list[str], array[int], array[int], int, int, int]] = []
+    parts: list[_Part] = []
     other_from = 0  # where the text not yet tokenised begins
     for f0, f1, m0, m1 in stretches:
         if not (
@@ -94,7 +98,7 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
         other_from = f1
     other = tokenize(text[other_from:])
     parts.append((other.words, other.starts, other.ends, 0, len(other), other_from))
-    words, starts, ends = _join_tokens(parts)
+    words, starts, ends = _join_tokens(parts, text)
     return Tokens(text, words, starts, ends, inner.block_breaks_newline)
 
 
@@ -122,9 +126,10 @@ def _bounded(text: str, start: int, end: int) -> bool:
 
 
 def _join_tokens_python(
-    parts: list[tuple[list[str], array[int], array[int], int, int, int]],
-) -> tuple[list[str], array[int], array[int]]:
-    """The parts' token ranges one after another, offsets shifted (_fasttokens.join_tokens)."""
+    parts: list[_Part], text: str = ""
+) -> tuple[WordList, array[int], array[int]]:
+    """The parts' token ranges one after another, offsets shifted (_fasttokens.join_tokens,
+    which joins the C split's words over ``text``; lists need no text)."""
     words: list[str] = []
     starts: array[int] = array("q")
     ends: array[int] = array("q")

@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from bot.models import Discrepancy, Match
-from bot.textnorm import _FAST_TOKENS, Tokens, split_at_cuts, tokenize
+from bot.textnorm import _FAST_TOKENS, Tokens, WordList, split_at_cuts, tokenize
 
 # A run of fewer source words than this between two matched stretches is a wording change;
 # longer, it is a cut (unless it is whole sentences, which is always a cut).
@@ -109,12 +109,12 @@ def _gram_size(piece_len: int) -> int:
 _Span = tuple[int, int, int]
 
 
-def find_runs(q: list[str], s: list[str], k: int) -> list[Run]:
+def find_runs(q: list[str], s: WordList, k: int) -> list[Run]:
     """Maximal exact runs (at least ``k`` words) shared by ``q`` and ``s``."""
     return [Run(*r) for r in _exact_runs(q, s, k)]
 
 
-def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_Span]:
+def _exact_runs(q: list[str], s: WordList, k: int, q_offset: int = 0) -> list[_Span]:
     """``find_runs`` as spans, their quote indices shifted by ``q_offset``."""
     nq, n = len(q), len(s)
     if nq < k or n < k:
@@ -130,7 +130,7 @@ def _exact_runs(q: list[str], s: list[str], k: int, q_offset: int = 0) -> list[_
     return runs
 
 
-def _exact_runs_python(q: list[str], s: list[str], k: int, q_offset: int) -> list[_Span]:
+def _exact_runs_python(q: list[str], s: WordList, k: int, q_offset: int) -> list[_Span]:
     """The runs before the cut and the sort: bot/_fasttokens.c's exact_runs does the same."""
     nq, n = len(q), len(s)
     grams: dict[tuple[str, ...], list[int]] = {}
@@ -173,7 +173,7 @@ def _exact_runs_python(q: list[str], s: list[str], k: int, q_offset: int) -> lis
 
 
 # The same runs in C (bot/_fasttokens.c), when textnorm loaded that module.
-_FAST_RUNS: Callable[[list[str], list[str], int, int, int], list[_Span]] | None = (
+_FAST_RUNS: Callable[[list[str], WordList, int, int, int], list[_Span]] | None = (
     _FAST_TOKENS.exact_runs if _FAST_TOKENS is not None else None
 )
 

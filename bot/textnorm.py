@@ -13,10 +13,10 @@ import os
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any, Protocol, SupportsIndex, TypeVar, overload
 
 # Characters that may sit inside a word without being part of it (soft hyphen, zero-width).
 _INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
@@ -188,6 +188,21 @@ def _normalize_joined(joined: str, non_ascii: bool) -> list[str]:
 _Seq = TypeVar("_Seq", list[str], "array[int]")
 
 
+class WordList(Protocol):
+    """What ``Tokens.words`` is: a list of str, or with the C split a ``_fasttokens.Words``, which
+    reads like one (a slice is a list) but makes a word's str only when it is read."""
+
+    def __len__(self) -> int: ...
+
+    @overload
+    def __getitem__(self, index: SupportsIndex, /) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice, /) -> list[str]: ...
+
+    def __iter__(self) -> Iterator[str]: ...
+
+
 @dataclass
 class Tokens:
     """The words of ``text``: normalised forms with [start, end) offsets into ``text``.
@@ -197,7 +212,9 @@ class Tokens:
     """
 
     text: str
-    words: list[str]
+    # The matcher reads only windows of a page's thousands of words: the C split makes a word's
+    # str when it is read (see WordList).
+    words: WordList
     starts: array[int]
     ends: array[int]
     block_breaks_newline: bool = True
@@ -322,7 +339,7 @@ _FAST_TOKENS = _load_fast_tokens()
 _FAST_SPLIT: Callable[[str], tuple[list[str], array[int], array[int]]] | None = (
     _FAST_TOKENS.split_tokens if _FAST_TOKENS else None
 )
-_FAST_WORDS: Callable[[str], tuple[list[str], array[int], array[int], list[int], bool]] | None = (
+_FAST_WORDS: Callable[[str], tuple[Any, array[int], array[int], list[int], bool]] | None = (
     _FAST_TOKENS.split_words if _FAST_TOKENS else None
 )
 
@@ -336,19 +353,20 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     # A token made only of invisible characters normalises to "": such tokens are dropped. Only
     # the words C leaves raw can (it normalises ASCII words and clitics itself).
     if _FAST_WORDS is not None:
-        words, starts, ends, raw, non_ascii = _FAST_WORDS(text)
-        empty: list[int] = []
+        lazy, starts, ends, raw, non_ascii = _FAST_WORDS(text)
         if raw:  # words C left for the Unicode database (or a backtick)
-            done = _normalize_joined("\x00".join([words[i] for i in raw]), non_ascii)
+            done = _normalize_joined("\x00".join([lazy[i] for i in raw]), non_ascii)
             for i, word in zip(raw, done, strict=True):
-                words[i] = word
-                if not word:
-                    empty.append(i)
-    else:
-        raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
-        words = normalize_words(raw_words)
-        empty = [i for i, word in enumerate(words) if not word] if "" in words else []
-    if empty:
+                lazy[i] = word
+            empty = [i for i, word in zip(raw, done, strict=True) if not word]
+            if empty:
+                lazy = lazy.without(empty)
+                starts, ends = _without(starts, empty), _without(ends, empty)
+        return Tokens(text, lazy, starts, ends, block_breaks_newline)
+    raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
+    words = normalize_words(raw_words)
+    if "" in words:
+        empty = [i for i, word in enumerate(words) if not word]
         words, starts, ends = _without(words, empty), _without(starts, empty), _without(ends, empty)
     return Tokens(text, words, starts, ends, block_breaks_newline)
 

@@ -281,3 +281,140 @@ def test_c_exact_runs_on_long_repetitive_text() -> None:
         )
     with pytest.raises(TypeError):
         _fasttokens.exact_runs(tuple(q), s, 1, 0, 5)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- Words
+
+# Words of every form split_words knows: short and long ASCII words (a key packs at most seven
+# letters), numbers with thousands separators, clitics with plain and other apostrophes, and
+# non-ASCII words that Python normalises and assigns back.
+_FORM_PIECES = [
+    *WORD_PIECES, "abcdefg", "abcdefgh", "ABCDEFGH", "abcdefghijklmnop", "1,234,567", "1234567",
+    "12345678", "Caf\u00e9", "caf\u00e9", "CAF\u00c9", "\u2019s", "'S", "\u00e9\u00e9\u00e9\u00e9",
+    "na\u00efve", "stra\u00dfe", "the", "The", "THE",
+]  # fmt: skip
+_form_text = st.lists(st.sampled_from(_FORM_PIECES), max_size=40).map(" ".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_form_text, _form_text, st.integers(1, 3), st.integers(0, 9), st.integers(1, 6))
+@example("abcdefgh THE 1,234", "ABCDEFGH the 1234 abcdefgh", 1, 0, 5)
+def test_c_exact_runs_over_words_equal_those_over_their_list(
+    quote: str, source: str, k: int, offset: int, cap: int
+) -> None:
+    """Words compare by keys and letters as lists compare by hash and equality: once with words
+    never read (letters from the text), once after reading each (the str kept)."""
+    from bot import _fasttokens
+
+    q = list(tokenize(quote).words)
+    words = tokenize(source).words
+    fresh = _fasttokens.exact_runs(q, words, k, offset, cap)
+    as_list = list(words)
+    assert fresh == _fasttokens.exact_runs(q, as_list, k, offset, cap)
+    assert _fasttokens.exact_runs(q, words, k, offset, cap) == fresh
+
+
+def test_c_exact_runs_over_words_take_only_str_quote_words() -> None:
+    from bot import _fasttokens
+
+    with pytest.raises(TypeError, match="str"):
+        _fasttokens.exact_runs([1, 2], tokenize("a b").words, 1, 0, 5)
+    with pytest.raises(TypeError, match="list or Words"):
+        _fasttokens.exact_runs(["a"], ("a",), 1, 0, 5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _form_text,
+    st.integers(-50, 50) | st.none(),
+    st.integers(-50, 50) | st.none(),
+    st.sampled_from([None, 1, 2, 3, -1, -2]),
+)
+def test_words_read_like_the_list_of_their_words(
+    text: str, start: int | None, stop: int | None, step: int | None
+) -> None:
+    words = tokenize(text).words
+    expected = _python_tokenize(text).words
+    assert type(words).__name__ == "Words"
+    assert len(words) == len(expected)
+    assert words[start:stop:step] == expected[start:stop:step]
+    for i in range(-len(expected), len(expected)):
+        assert words[i] == expected[i]
+    assert list(words) == expected and words == expected and expected == words
+    assert words == tokenize(text).words  # Words against Words
+    assert (words != expected) is False
+    assert repr(words) == f"Words({expected!r})"
+
+
+def test_words_refuse_what_a_list_of_words_would_not_hold() -> None:
+    words = tokenize("one Two three").words
+    with pytest.raises(IndexError):
+        words[3]
+    with pytest.raises(IndexError):
+        words[-4]
+    with pytest.raises(TypeError):
+        words["1"]  # type: ignore[call-overload]
+    with pytest.raises(TypeError):
+        words[0] = 1  # type: ignore[index]
+    with pytest.raises(TypeError):
+        words[0:1] = ["x"]  # type: ignore[index]
+    with pytest.raises(TypeError):
+        del words[0]  # type: ignore[attr-defined]
+    with pytest.raises(TypeError):
+        hash(words)
+    assert words != tokenize("one two tree").words
+    assert words != ["one", "two"] and words != ["one", "two", "three", "four"]
+    assert words.__eq__(("one", "two", "three")) is NotImplemented
+    words[1] = "deux"  # a word as Python normalised it
+    assert list(words) == ["one", "deux", "three"]
+    assert words != tokenize("one two three").words
+
+
+def test_words_without_drop_the_listed_words() -> None:
+    words = tokenize("a b c d e").words
+    words[1] = "B"
+    assert list(words.without([0, 2, 2])) == ["B", "d", "e"]
+    assert list(words.without([])) == ["a", "B", "c", "d", "e"]
+    with pytest.raises(IndexError):
+        words.without([5])
+    with pytest.raises(TypeError):
+        words.without((0,))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_form_text, max_size=5), st.data())
+def test_join_tokens_over_words_equals_the_join_of_their_lists(
+    pieces: list[str], data: st.DataObject
+) -> None:
+    """Words joined over the text they stand in read as the lists joined, carried words (those
+    Python normalised, or read before) included."""
+    from bot import _fasttokens
+
+    text = "  ".join(pieces)
+    parts, listed, at = [], [], 0
+    for piece in pieces:
+        tokens = tokenize(piece)
+        if tokens.words and data.draw(st.booleans()):
+            tokens.words[0]  # read: the str is kept and carried
+        lo = data.draw(st.integers(0, len(tokens)))
+        hi = data.draw(st.integers(lo, len(tokens)))
+        parts.append((tokens.words, tokens.starts, tokens.ends, lo, hi, at))
+        listed.append((list(tokens.words), tokens.starts, tokens.ends, lo, hi, at))
+        at += len(piece) + 2
+    words, starts, ends = _fasttokens.join_tokens(parts, text)
+    assert (list(words), starts, ends) == _fasttokens.join_tokens(listed)
+    # Every word, where it stands in the text (a backtick reads as an apostrophe only in a text
+    # with non-ASCII words: joined, a piece's text is not its own).
+    if "`" not in text and all(part[3] == 0 and part[4] == len(part[0]) for part in parts):
+        assert words == tokenize(text).words
+
+
+def test_join_tokens_refuses_mixed_words_and_words_without_a_text() -> None:
+    from bot import _fasttokens
+
+    one = tokenize("a")
+    part = (one.words, one.starts, one.ends, 0, 1, 0)
+    with pytest.raises(TypeError, match="over a text"):
+        _fasttokens.join_tokens([part])
+    with pytest.raises(TypeError, match="all lists or all Words"):
+        _fasttokens.join_tokens([part, (["a"], one.starts, one.ends, 0, 1, 0)], "a")
