@@ -766,6 +766,47 @@ static PyTypeObject Words_Type = {
     .tp_methods = words_methods,
 };
 
+/* ASCII characters by what may start at them: a word character (letters and digits), a digit,
+ * an apostrophe; 0 for the rest. CLASS_OTHER stands for any non-ASCII character. */
+enum { CLASS_WORD = 1, CLASS_DIGIT = 2, CLASS_APOSTROPHE = 4, CLASS_OTHER = 8 };
+static uint8_t ascii_class[128];
+
+static void
+fill_ascii_class(void)
+{
+    for (int c = 0; c < 128; c++) {
+        ascii_class[c] = (uint8_t)((is_word((Py_UCS4)c) ? CLASS_WORD : 0) |
+                                   (is_decimal((Py_UCS4)c) ? CLASS_DIGIT : 0) |
+                                   (is_apostrophe((Py_UCS4)c) ? CLASS_APOSTROPHE : 0));
+    }
+}
+
+/* (c): the end of the run of word characters starting at i (a word character). While the run
+ * is ASCII, its key is made on the way (*ascii stays 1): an ASCII run is a FORM_ASCII word
+ * without commas, whose key shaped_key would make the same. */
+HOT Py_ssize_t
+plain_run(const text_view *t, Py_ssize_t i, key_acc *a, int *ascii)
+{
+    key_start(a);
+    *ascii = 1;
+    Py_ssize_t end = i;
+    while (end < t->n) {
+        Py_UCS4 ch = at(t, end);
+        if (ch < 128) {
+            if (!(ascii_class[ch] & CLASS_WORD))
+                break;
+            key_add(a, lower_ascii(ch));
+        }
+        else {
+            if (!is_word(ch))
+                break;
+            *ascii = 0;
+        }
+        end++;
+    }
+    return end;
+}
+
 /* The split. split_tokens (normalise 0): the words as they stand, a list. split_words
  * (normalise 1): the words normalised where no Unicode database is needed, as Words, with the
  * indices of the raw ones and whether any word is non-ASCII. */
@@ -785,30 +826,49 @@ split_as(PyObject *arg, int normalise, int kind)
     while (i < t.n) {
         Py_UCS4 ch = at(&t, i);
         Py_ssize_t end = -1;
-        if (is_decimal(ch)) {
-            end = number_end(&t, i, &group_ends, &cap);
-            if (end == -2) {
-                PyErr_NoMemory();
-                goto fail;
+        /* One look-up tells most of the gap (ASCII that starts no token) and an ASCII letter,
+         * which can only start a plain run. */
+        uint8_t cls = ch < 128 ? ascii_class[ch] : CLASS_OTHER;
+        if (cls == 0) {
+            i++;
+            continue;
+        }
+        key_acc run_key = {0, 0, 0, 0};
+        int run_ascii = 0; /* a run of ASCII word characters, its key in run_key */
+        if (cls == CLASS_WORD) {
+            end = plain_run(&t, i, &run_key, &run_ascii);
+        }
+        else {
+            if (is_decimal(ch)) {
+                end = number_end(&t, i, &group_ends, &cap);
+                if (end == -2) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
             }
-        }
-        else if (is_apostrophe(ch)) {
-            end = clitic_end(&t, i);
-        }
-        if (end < 0 && is_word(ch)) {
-            end = i + 1;
-            while (end < t.n && is_word(at(&t, end)))
-                end++;
+            else if (is_apostrophe(ch)) {
+                end = clitic_end(&t, i);
+            }
+            if (end < 0 && is_word(ch))
+                end = plain_run(&t, i, &run_key, &run_ascii);
         }
         if (end < 0) {
             i++;
             continue;
         }
         if (normalise) {
-            word_shape sh = shape_of(&t, i, end);
-            non_ascii |= sh.non_ascii;
-            if ((sh.form == FORM_RAW && append_index(pending, at_start.n) < 0) ||
-                offsets_push(&keys, (Py_ssize_t)shaped_key(&t, i, end, sh)) < 0)
+            uint64_t key;
+            if (run_ascii) { /* FORM_ASCII: no comma, no backtick in a run of letters and digits */
+                key = key_end(&run_key);
+            }
+            else {
+                word_shape sh = shape_of(&t, i, end);
+                non_ascii |= sh.non_ascii;
+                if (sh.form == FORM_RAW && append_index(pending, at_start.n) < 0)
+                    goto fail;
+                key = shaped_key(&t, i, end, sh);
+            }
+            if (offsets_push(&keys, (Py_ssize_t)key) < 0)
                 goto fail;
         }
         else {
@@ -1513,6 +1573,7 @@ PyInit__fasttokens(void)
         PyErr_SetString(PyExc_ImportError, "array('q') is not 64-bit here");
         return NULL;
     }
+    fill_ascii_class();
     if (PyType_Ready(&Words_Type) < 0)
         return NULL;
     PyObject *mod = PyModule_Create(&module);
