@@ -692,8 +692,10 @@ words_without(WordsObject *w, PyObject *gone)
     if (drop == NULL)
         return PyErr_NoMemory();
     Py_ssize_t dropped = 0;
-    for (Py_ssize_t g = 0; g < n_gone; g++) {
-        Py_ssize_t i = PyNumber_AsSsize_t(PyList_GET_ITEM(gone, g), PyExc_IndexError);
+    for (Py_ssize_t g = 0; g < n_gone && g < PyList_GET_SIZE(gone); g++) {
+        PyObject *item = Py_NewRef(PyList_GET_ITEM(gone, g)); /* __index__ may change the list */
+        Py_ssize_t i = PyNumber_AsSsize_t(item, PyExc_IndexError);
+        Py_DECREF(item);
         if (i == -1 && PyErr_Occurred()) {
             PyMem_Free(drop);
             return NULL;
@@ -703,8 +705,6 @@ words_without(WordsObject *w, PyObject *gone)
             PyErr_SetString(PyExc_IndexError, "without(): an index out of range");
             return NULL;
         }
-        if (n_gone != PyList_GET_SIZE(gone)) /* __index__ changed the list */
-            break;
         dropped += !drop[i];
         drop[i] = 1;
     }
@@ -1031,13 +1031,19 @@ join_tokens(PyObject *self, PyObject *args)
             PyErr_NoMemory();
         goto done;
     }
-    Py_ssize_t at = 0;
+    Py_ssize_t at = 0, text_len = lazy ? PyUnicode_GET_LENGTH(text) : 0;
     for (Py_ssize_t p = 0; p < n_parts; p++) {
         PyObject *words = PyTuple_GET_ITEM(PyTuple_GET_ITEM(parts, p), 0);
         const int64_t *starts = views[2 * p].buf, *ends = views[2 * p + 1].buf;
         Py_ssize_t lo = range[3 * p], hi = range[3 * p + 1], shift = range[3 * p + 2];
         WordsObject *w = lazy ? (WordsObject *)words : NULL;
         for (Py_ssize_t i = lo; i < hi; i++, at++) {
+            if (w != NULL && !(0 <= starts[i] + shift && starts[i] <= ends[i] &&
+                               ends[i] + shift <= text_len)) {
+                /* Words read their letters from the text: an offset past it is refused. */
+                PyErr_SetString(PyExc_ValueError, "join_tokens(): a word lies outside the text");
+                goto done;
+            }
             if (w != NULL) {
                 keys_at[at] = w->keys[i];
                 if (w->fixed != NULL)

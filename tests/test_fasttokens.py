@@ -418,3 +418,8 @@ def test_join_tokens_refuses_mixed_words_and_words_without_a_text() -> None:
         _fasttokens.join_tokens([part])
     with pytest.raises(TypeError, match="all lists or all Words"):
         _fasttokens.join_tokens([part, (["a"], one.starts, one.ends, 0, 1, 0)], "a")
+    # Words read their letters from the text: a word past its end is refused, not read.
+    with pytest.raises(ValueError, match="outside the text"):
+        _fasttokens.join_tokens([(one.words, one.starts, one.ends, 0, 1, 5)], "a b")
+    with pytest.raises(ValueError, match="outside the text"):
+        _fasttokens.join_tokens([(one.words, one.starts, one.ends, 0, 1, -1)], "a")
