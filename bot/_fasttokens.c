@@ -735,6 +735,16 @@ words_without(WordsObject *w, PyObject *gone)
     return words_new(w->text, n, starts, ends, keys, fixed);
 }
 
+/* A copy or a pickle of Words is the list of its words. */
+static PyObject *
+words_reduce(WordsObject *w, PyObject *unused)
+{
+    PyObject *all = PySequence_List((PyObject *)w);
+    if (all == NULL)
+        return NULL;
+    return Py_BuildValue("(O(N))", (PyObject *)&PyList_Type, all);
+}
+
 static PySequenceMethods words_as_sequence = {
     .sq_length = (lenfunc)words_length,
     .sq_item = (ssizeargfunc)words_item,
@@ -749,6 +759,8 @@ static PyMappingMethods words_as_mapping = {
 static PyMethodDef words_methods[] = {
     {"without", (PyCFunction)words_without, METH_O,
      "without(gone) -> Words: these words but those at the ascending indices in gone."},
+    {"__reduce__", (PyCFunction)words_reduce, METH_NOARGS,
+     "A copy or a pickle of Words is the list of its words."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -370,6 +370,16 @@ def test_words_refuse_what_a_list_of_words_would_not_hold() -> None:
     assert words != tokenize("one two three").words
 
 
+def test_a_copy_or_a_pickle_of_words_is_the_list_of_its_words() -> None:
+    import copy
+    import pickle
+
+    tokens = tokenize("It\u2019s Caf\u00e9 1,000 ABCDEFGHIJ")
+    expected = ["it", "'s", "caf\u00e9", "1000", "abcdefghij"]
+    assert pickle.loads(pickle.dumps(tokens.words)) == expected
+    assert copy.copy(tokens.words) == expected and copy.deepcopy(tokens).words == expected
+
+
 def test_words_without_drop_the_listed_words() -> None:
     words = tokenize("a b c d e").words
     words[1] = "B"
