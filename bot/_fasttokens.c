@@ -819,22 +819,56 @@ plain_run(const text_view *t, Py_ssize_t i, key_acc *a, int *ascii)
     return end;
 }
 
-/* The split. split_tokens (normalise 0): the words as they stand, a list. split_words
- * (normalise 1): the words normalised where no Unicode database is needed, as Words, with the
- * indices of the raw ones and whether any word is non-ASCII. */
-HOT PyObject *
-split_as(PyObject *arg, int normalise, int kind)
+/* What a split gathers: the words' offsets, and either the words as they stand (a list) or, to
+ * normalise, their keys, the indices of the raw ones and whether any is non-ASCII. */
+typedef struct {
+    int normalise;
+    offsets starts, ends, keys;
+    PyObject *words;   /* normalise 0: the list of words */
+    PyObject *pending; /* normalise 1: indices (among all gathered words) of the raw ones */
+    int non_ascii;
+    Py_ssize_t *group_ends, cap; /* number_end's scratch */
+} gathered;
+
+static int
+gathered_init(gathered *g, int normalise)
 {
-    text_view t = {kind, PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
-    PyObject *words = normalise ? NULL : PyList_New(0), *starts = NULL, *ends = NULL;
-    PyObject *pending = normalise ? PyList_New(0) : NULL;
-    offsets at_start = {NULL, 0, 0}, at_end = {NULL, 0, 0}, keys = {NULL, 0, 0};
-    int non_ascii = 0;
-    Py_ssize_t cap = 8;
-    Py_ssize_t *group_ends = PyMem_Malloc((size_t)cap * sizeof(Py_ssize_t));
-    if ((normalise ? pending : words) == NULL || group_ends == NULL)
-        goto fail;
-    Py_ssize_t i = 0;
+    memset(g, 0, sizeof(*g));
+    g->normalise = normalise;
+    g->cap = 8;
+    g->group_ends = PyMem_Malloc((size_t)g->cap * sizeof(Py_ssize_t));
+    if (normalise)
+        g->pending = PyList_New(0);
+    else
+        g->words = PyList_New(0);
+    if (g->group_ends == NULL || (normalise ? g->pending : g->words) == NULL) {
+        if (!PyErr_Occurred())
+            PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+gathered_free(gathered *g)
+{
+    PyMem_Free(g->group_ends);
+    PyMem_Free(g->starts.data);
+    PyMem_Free(g->ends.data);
+    PyMem_Free(g->keys.data);
+    Py_XDECREF(g->words);
+    Py_XDECREF(g->pending);
+    memset(g, 0, sizeof(*g));
+}
+
+/* The split of text[from:to) (t views text up to ``to``; kind a constant where inlined), as
+ * split_tokens or split_words would split that slice, offsets into text. Nothing before ``from``
+ * is read. */
+HOT int
+split_range(PyObject *text, const text_view *tv, Py_ssize_t from, gathered *g)
+{
+    text_view t = *tv;
+    Py_ssize_t i = from;
     while (i < t.n) {
         Py_UCS4 ch = at(&t, i);
         Py_ssize_t end = -1;
@@ -852,10 +886,10 @@ split_as(PyObject *arg, int normalise, int kind)
         }
         else {
             if (is_decimal(ch)) {
-                end = number_end(&t, i, &group_ends, &cap);
+                end = number_end(&t, i, &g->group_ends, &g->cap);
                 if (end == -2) {
                     PyErr_NoMemory();
-                    goto fail;
+                    return -1;
                 }
             }
             else if (is_apostrophe(ch)) {
@@ -868,74 +902,96 @@ split_as(PyObject *arg, int normalise, int kind)
             i++;
             continue;
         }
-        if (normalise) {
+        if (g->normalise) {
             uint64_t key;
             if (run_ascii) { /* FORM_ASCII: no comma, no backtick in a run of letters and digits */
                 key = key_end(&run_key);
             }
             else {
                 word_shape sh = shape_of(&t, i, end);
-                non_ascii |= sh.non_ascii;
-                if (sh.form == FORM_RAW && append_index(pending, at_start.n) < 0)
-                    goto fail;
+                g->non_ascii |= sh.non_ascii;
+                if (sh.form == FORM_RAW && append_index(g->pending, g->starts.n) < 0)
+                    return -1;
                 key = shaped_key(&t, i, end, sh);
             }
-            if (offsets_push(&keys, (Py_ssize_t)key) < 0)
-                goto fail;
+            if (offsets_push(&g->keys, (Py_ssize_t)key) < 0)
+                return -1;
         }
         else {
-            PyObject *word = PyUnicode_Substring(arg, i, end);
+            PyObject *word = PyUnicode_Substring(text, i, end);
             if (word == NULL)
-                goto fail;
-            int rc = PyList_Append(words, word);
+                return -1;
+            int rc = PyList_Append(g->words, word);
             Py_DECREF(word);
             if (rc < 0)
-                goto fail;
+                return -1;
         }
-        if (offsets_push(&at_start, i) < 0 || offsets_push(&at_end, end) < 0)
-            goto fail;
+        if (offsets_push(&g->starts, i) < 0 || offsets_push(&g->ends, end) < 0)
+            return -1;
         i = end;
     }
-    PyMem_Free(group_ends);
-    group_ends = NULL;
-    starts = offsets_array(at_start.data, at_start.n);
-    ends = starts ? offsets_array(at_end.data, at_end.n) : NULL;
-    if (ends == NULL)
-        goto fail;
-    if (normalise) {
-        /* Words takes over the buffers. */
-        words = words_new(arg, at_start.n, at_start.data, at_end.data, (uint64_t *)keys.data,
-                          NULL);
-        at_start.data = at_end.data = keys.data = NULL;
-        if (words == NULL)
-            goto fail;
-    }
-    PyMem_Free(at_start.data);
-    PyMem_Free(at_end.data);
-    PyObject *out = normalise ? Py_BuildValue("(OOOOO)", words, starts, ends, pending,
-                                              non_ascii ? Py_True : Py_False)
-                              : PyTuple_Pack(3, words, starts, ends);
-    Py_DECREF(words);
-    Py_DECREF(starts);
-    Py_DECREF(ends);
-    Py_XDECREF(pending);
-    return out;
-fail:
-    if (!PyErr_Occurred())
-        PyErr_NoMemory();
-    PyMem_Free(group_ends);
-    PyMem_Free(at_start.data);
-    PyMem_Free(at_end.data);
-    PyMem_Free(keys.data);
-    Py_XDECREF(words);
-    Py_XDECREF(starts);
-    Py_XDECREF(ends);
-    Py_XDECREF(pending);
-    return NULL;
+    return 0;
 }
 
-/* One copy of the split per string kind: with the kind a constant, reading a character is one
- * load, not a switch (the split was about 6 ns a character). */
+/* split_range with the text's kind a constant in each copy. */
+static int
+split_text_range(PyObject *text, Py_ssize_t from, Py_ssize_t to, gathered *g)
+{
+    if (from >= to)
+        return 0;
+    const void *data = PyUnicode_DATA(text);
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND: {
+        text_view t = {PyUnicode_1BYTE_KIND, data, to};
+        return split_range(text, &t, from, g);
+    }
+    case PyUnicode_2BYTE_KIND: {
+        text_view t = {PyUnicode_2BYTE_KIND, data, to};
+        return split_range(text, &t, from, g);
+    }
+    default: {
+        text_view t = {PyUnicode_4BYTE_KIND, data, to};
+        return split_range(text, &t, from, g);
+    }
+    }
+}
+
+/* The gathered split as split_tokens's (words, starts, ends) or split_words's (words, starts,
+ * ends, raw, non_ascii), the words Words over text (with ``fixed`` their carried strs, taken
+ * over); NULL on error. The gathered buffers are taken over or freed either way. */
+static PyObject *
+gathered_result(PyObject *text, gathered *g, PyObject **fixed)
+{
+    PyObject *out = NULL;
+    PyObject *starts = offsets_array(g->starts.data, g->starts.n);
+    PyObject *ends = starts ? offsets_array(g->ends.data, g->ends.n) : NULL;
+    if (ends != NULL && g->normalise) {
+        /* Words takes over the buffers. */
+        PyObject *words = words_new(text, g->starts.n, g->starts.data, g->ends.data,
+                                    (uint64_t *)g->keys.data, fixed);
+        g->starts.data = g->ends.data = g->keys.data = NULL;
+        fixed = NULL;
+        if (words != NULL)
+            out = Py_BuildValue("(NOOOO)", words, starts, ends, g->pending,
+                                g->non_ascii ? Py_True : Py_False);
+    }
+    else if (ends != NULL) {
+        out = PyTuple_Pack(3, g->words, starts, ends);
+    }
+    if (fixed != NULL) {
+        for (Py_ssize_t i = 0; i < g->starts.n; i++)
+            Py_XDECREF(fixed[i]);
+        PyMem_Free(fixed);
+    }
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    gathered_free(g);
+    return out;
+}
+
+/* split_tokens (normalise 0): the words as they stand, a list. split_words (normalise 1): the
+ * words normalised where no Unicode database is needed, as Words, with the indices of the raw
+ * ones and whether any word is non-ASCII. */
 static PyObject *
 split(PyObject *arg, int normalise, const char *name)
 {
@@ -947,14 +1003,13 @@ split(PyObject *arg, int normalise, const char *name)
     if (PyUnicode_READY(arg) < 0) /* a legacy string made by the old C API */
         return NULL;
 #endif
-    switch (PyUnicode_KIND(arg)) {
-    case PyUnicode_1BYTE_KIND:
-        return split_as(arg, normalise, PyUnicode_1BYTE_KIND);
-    case PyUnicode_2BYTE_KIND:
-        return split_as(arg, normalise, PyUnicode_2BYTE_KIND);
-    default:
-        return split_as(arg, normalise, PyUnicode_4BYTE_KIND);
+    gathered g;
+    if (gathered_init(&g, normalise) < 0 ||
+        split_text_range(arg, 0, PyUnicode_GET_LENGTH(arg), &g) < 0) {
+        gathered_free(&g);
+        return NULL;
     }
+    return gathered_result(arg, &g, NULL);
 }
 
 /* join_tokens(parts[, text]) -> (words, starts, ends): for each part (words, starts, ends, lo,
@@ -1101,6 +1156,166 @@ done:
     Py_XDECREF(starts_out);
     Py_XDECREF(ends_out);
     return out;
+}
+
+/* Room for ``need`` slots in a growing array of carried strs, new slots NULL. */
+static int
+fixed_room(PyObject ***fixed, Py_ssize_t *cap, Py_ssize_t need)
+{
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t grown = *cap ? *cap : 64;
+    while (grown < need)
+        grown *= 2;
+    PyObject **more = PyMem_Realloc(*fixed, (size_t)grown * sizeof(PyObject *));
+    if (more == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(more + *cap, 0, (size_t)(grown - *cap) * sizeof(PyObject *));
+    *fixed = more;
+    *cap = grown;
+    return 0;
+}
+
+/* Whether a[a0:a0+n) and b[b0:b0+n) hold the same code points (the ranges lie inside). */
+static int
+same_span(PyObject *a, Py_ssize_t a0, PyObject *b, Py_ssize_t b0, Py_ssize_t n)
+{
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    if (ka == kb)
+        return memcmp(da + a0 * ka, db + b0 * kb, (size_t)(n * ka)) == 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(ka, da, a0 + i) != PyUnicode_READ(kb, db, b0 + i))
+            return 0;
+    return 1;
+}
+
+/* bot.extract._bounded: white space (or an end) on both sides of text[start:end). */
+static int
+bounded(PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    return (start == 0 || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start - 1))) &&
+           (end == PyUnicode_GET_LENGTH(text) || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end)));
+}
+
+/* The first i in [0, n) with a[i] >= x, else n. */
+static Py_ssize_t
+first_at_or_after(const int64_t *a, Py_ssize_t n, int64_t x)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (a[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* tokens_around(text, main_text, stretches, inner) -> split_words's (words, starts, ends, raw,
+ * non_ascii) for text, or None: bot.extract._tokens_around in one call. The text holds every
+ * block, main_text the main ones; ``stretches`` (full start, full end, main start, main end) are
+ * the runs of main blocks in both; ``inner`` is main_text's Words. Where each stretch stands
+ * alike in both texts with white space (or an end) on both sides, its words are inner's, moved;
+ * the text between stretches is split. None when a stretch does not (the caller splits the whole
+ * text). Raw words are listed for Python's normalisation, as split_words lists them. Why: in
+ * Python the slices, the comparisons, a tokenize call per gap and the join cost more than the
+ * split itself. */
+static PyObject *
+tokens_around(PyObject *self, PyObject *args)
+{
+    PyObject *text, *main_text, *stretch_list, *inner_obj;
+    if (!PyArg_ParseTuple(args, "UUO!O!:tokens_around", &text, &main_text, &PyList_Type,
+                          &stretch_list, &Words_Type, &inner_obj))
+        return NULL;
+    WordsObject *inner = (WordsObject *)inner_obj;
+    if (inner->text != main_text && PyUnicode_Compare(inner->text, main_text) != 0) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "tokens_around(): inner holds main_text's words");
+        return NULL;
+    }
+    PyObject *stretches = PySequence_Tuple(stretch_list);
+    if (stretches == NULL)
+        return NULL;
+    Py_ssize_t n_stretches = PyTuple_GET_SIZE(stretches);
+    Py_ssize_t len = PyUnicode_GET_LENGTH(text), main_len = PyUnicode_GET_LENGTH(main_text);
+    Py_ssize_t (*bounds)[4] = PyMem_Malloc((size_t)(n_stretches ? n_stretches : 1) * sizeof(*bounds));
+    gathered g;
+    PyObject **fixed = NULL, *out = NULL;
+    Py_ssize_t fixed_cap = 0;
+    int ready = gathered_init(&g, 1) == 0 && bounds != NULL;
+    if (!ready && !PyErr_Occurred())
+        PyErr_NoMemory();
+    for (Py_ssize_t k = 0; ready && k < n_stretches; k++) {
+        Py_ssize_t *b = bounds[k];
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(stretches, k), "nnnn", &b[0], &b[1], &b[2], &b[3])) {
+            ready = 0;
+            break;
+        }
+        if (!(0 <= b[0] && b[0] <= b[1] && b[1] <= len && 0 <= b[2] && b[2] <= b[3] &&
+              b[3] <= main_len && (k == 0 || bounds[k - 1][1] <= b[0]))) {
+            PyErr_SetString(PyExc_ValueError, "tokens_around(): stretches lie in order inside "
+                                              "both texts");
+            ready = 0;
+            break;
+        }
+        if (b[1] - b[0] != b[3] - b[2] || !same_span(text, b[0], main_text, b[2], b[1] - b[0]) ||
+            !bounded(text, b[0], b[1]) || !bounded(main_text, b[2], b[3])) {
+            Py_INCREF(Py_None); /* the blocks do not lay out the texts: no shortcut */
+            out = Py_None;
+            ready = 0;
+            break;
+        }
+    }
+    Py_ssize_t other_from = 0;
+    for (Py_ssize_t k = 0; ready && k < n_stretches; k++) {
+        const Py_ssize_t *b = bounds[k];
+        if (split_text_range(text, other_from, b[0], &g) < 0) {
+            ready = 0;
+            break;
+        }
+        Py_ssize_t lo = first_at_or_after(inner->starts, inner->n, b[2]);
+        Py_ssize_t hi = first_at_or_after(inner->starts, inner->n, b[3]);
+        Py_ssize_t shift = b[0] - b[2];
+        for (Py_ssize_t i = lo; i < hi; i++) {
+            if (inner->fixed != NULL && inner->fixed[i] != NULL) {
+                if (fixed_room(&fixed, &fixed_cap, g.starts.n + 1) < 0) {
+                    ready = 0;
+                    break;
+                }
+                fixed[g.starts.n] = Py_NewRef(inner->fixed[i]);
+            }
+            if (offsets_push(&g.keys, (Py_ssize_t)inner->keys[i]) < 0 ||
+                offsets_push(&g.starts, inner->starts[i] + shift) < 0 ||
+                offsets_push(&g.ends, inner->ends[i] + shift) < 0) {
+                ready = 0;
+                break;
+            }
+        }
+        other_from = b[1];
+    }
+    if (ready && split_text_range(text, other_from, len, &g) < 0)
+        ready = 0;
+    /* Every word has a slot (NULL: none carried) if any has a str. */
+    if (ready && fixed != NULL && fixed_room(&fixed, &fixed_cap, g.starts.n) < 0)
+        ready = 0;
+    PyMem_Free(bounds);
+    Py_DECREF(stretches);
+    if (!ready) {
+        if (fixed != NULL) {
+            for (Py_ssize_t i = 0; i < fixed_cap; i++)
+                Py_XDECREF(fixed[i]);
+            PyMem_Free(fixed);
+        }
+        gathered_free(&g);
+        return out; /* None, or NULL with the error set */
+    }
+    return gathered_result(text, &g, fixed);
 }
 
 /* best_chain(runs, hint) -> bot.matcher._best_chain_python(runs, hint): the best chain of
@@ -1553,6 +1768,9 @@ static PyMethodDef methods[] = {
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
      "normalised where no Unicode database is needed, as Words; raw lists the others' indices."},
+    {"tokens_around", tokens_around, METH_VARARGS,
+     "tokens_around(text, main_text, stretches, inner) -> split_words's result for text, made "
+     "from inner (main_text's Words) where the stretches of main blocks stand, or None."},
     {"best_chain", best_chain, METH_VARARGS,
      "best_chain(runs, hint) -> bot.matcher._best_chain_python(runs, hint)."},
     {"exact_runs", exact_runs, METH_VARARGS,

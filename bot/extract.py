@@ -82,6 +82,12 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
     if "`" in text:
         return tokenize(text)
     stretches = _main_stretches(page.blocks)
+    if _AROUND is not None and isinstance(inner.words, _FAST_WORD_TYPE):
+        # All of it in one C call; raw words are normalised as tokenize does.
+        split = _AROUND(text, main_text, stretches, inner.words)
+        if split is None:
+            return tokenize(text)  # the blocks do not lay out the texts: no shortcut
+        return textnorm.finish_split(text, split, inner.block_breaks_newline)
     parts: list[_Part] = []
     other_from = 0  # where the text not yet tokenised begins
     for f0, f1, m0, m1 in stretches:
@@ -141,6 +147,11 @@ def _join_tokens_python(
 
 
 _join_tokens = textnorm._FAST_TOKENS.join_tokens if textnorm._FAST_TOKENS else _join_tokens_python
+# _tokens_around in one C call, over the C split's words.
+_AROUND: Callable[..., Any] | None = (
+    textnorm._FAST_TOKENS.tokens_around if textnorm._FAST_TOKENS else None
+)
+_FAST_WORD_TYPE: type = textnorm._FAST_TOKENS.Words if textnorm._FAST_TOKENS else type(None)
 
 
 # --------------------------------------------------------------------------- tag tables

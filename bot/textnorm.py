@@ -353,22 +353,32 @@ def tokenize(text: str, *, block_breaks_newline: bool = True) -> Tokens:
     # A token made only of invisible characters normalises to "": such tokens are dropped. Only
     # the words C leaves raw can (it normalises ASCII words and clitics itself).
     if _FAST_WORDS is not None:
-        lazy, starts, ends, raw, non_ascii = _FAST_WORDS(text)
-        if raw:  # words C left for the Unicode database (or a backtick)
-            done = _normalize_joined("\x00".join([lazy[i] for i in raw]), non_ascii)
-            for i, word in zip(raw, done, strict=True):
-                lazy[i] = word
-            empty = [i for i, word in zip(raw, done, strict=True) if not word]
-            if empty:
-                lazy = lazy.without(empty)
-                starts, ends = _without(starts, empty), _without(ends, empty)
-        return Tokens(text, lazy, starts, ends, block_breaks_newline)
+        return finish_split(text, _FAST_WORDS(text), block_breaks_newline)
     raw_words, starts, ends = (_FAST_SPLIT or _regex_split)(text)
     words = normalize_words(raw_words)
     if "" in words:
         empty = [i for i, word in enumerate(words) if not word]
         words, starts, ends = _without(words, empty), _without(starts, empty), _without(ends, empty)
     return Tokens(text, words, starts, ends, block_breaks_newline)
+
+
+def finish_split(
+    text: str,
+    split: tuple[Any, array[int], array[int], list[int], bool],
+    block_breaks_newline: bool = True,
+) -> Tokens:
+    """The tokens of ``text`` from the C split's (words, starts, ends, raw, non_ascii): the raw
+    words normalised here (the Unicode database, or a backtick), those left empty dropped."""
+    lazy, starts, ends, raw, non_ascii = split
+    if raw:
+        done = _normalize_joined("\x00".join([lazy[i] for i in raw]), non_ascii)
+        for i, word in zip(raw, done, strict=True):
+            lazy[i] = word
+        empty = [i for i, word in zip(raw, done, strict=True) if not word]
+        if empty:
+            lazy = lazy.without(empty)
+            starts, ends = _without(starts, empty), _without(ends, empty)
+    return Tokens(text, lazy, starts, ends, block_breaks_newline)
 
 
 def _without(items: _Seq, gone: list[int]) -> _Seq:

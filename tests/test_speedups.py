@@ -301,6 +301,66 @@ def test_full_tokens_made_around_the_main_tokens_equal_tokenize(
     assert full.text == page.full_text
 
 
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.tuples(tricky_text | st.sampled_from(["a", "ba", "b a", "Caf\u00e9 x"]), st.booleans()),
+        min_size=1,
+        max_size=6,
+    ),
+    st.booleans(),
+)
+@example([("ba", False), ("a", True)], False)
+@example([("Caf\u00e9 one", True), ("x", False), ("\u00c9T\u00c9", True)], True)
+def test_full_tokens_in_one_c_call_equal_the_python_route(
+    blocks: list[tuple[str, bool]], read_first: bool
+) -> None:
+    """tokens_around (one C call) against the parts and the join it replaces, with the main
+    text's words read beforehand or not (read words carry their str over)."""
+    if extract_module._AROUND is None:
+        pytest.skip("the C tokeniser is not built")
+    made = [Block(text, "paragraph", main) for text, main in blocks]
+    results = []
+    for around in (extract_module._AROUND, None):
+        page = _assemble(PageMeta(), made)
+        main = page.tokens(main=True)
+        if read_first:
+            list(main.words)
+        saved = extract_module._AROUND
+        try:
+            extract_module._AROUND = around
+            full = page.tokens(main=False)
+        finally:
+            extract_module._AROUND = saved
+        results.append((list(full.words), full.starts, full.ends))
+    assert results[0] == results[1] == _tokens_listed(page.full_text)
+
+
+def _tokens_listed(text: str) -> tuple[list[str], array[int], array[int]]:
+    words, starts, ends = _tokens(text)
+    return list(words), starts, ends
+
+
+def test_tokens_around_refuses_what_does_not_lay_out_two_texts() -> None:
+    fast = textnorm._FAST_TOKENS
+    if fast is None:
+        pytest.skip("the C tokeniser is not built")
+    inner = tokenize("one two").words
+    assert fast.tokens_around("one two\n\nx", "one two", [(0, 7, 0, 7)], inner) is not None
+    assert fast.tokens_around("one twox", "one two", [(0, 7, 0, 7)], inner) is None  # unbounded
+    assert fast.tokens_around("one tw0\n\nx", "one two", [(0, 7, 0, 7)], inner) is None
+    with pytest.raises(ValueError, match="in order inside"):
+        fast.tokens_around("one two", "one two", [(0, 9, 0, 9)], inner)
+    with pytest.raises(ValueError, match="in order inside"):
+        fast.tokens_around("one two one two", "one two", [(8, 15, 0, 7), (0, 7, 0, 7)], inner)
+    with pytest.raises(ValueError, match="main_text's words"):
+        fast.tokens_around("one two", "one tw0", [(0, 7, 0, 7)], inner)
+    with pytest.raises(TypeError):
+        fast.tokens_around("one two", "one two", [(0, 7, 0, 7)], ["one", "two"])
+    with pytest.raises(TypeError):
+        fast.tokens_around("one two", "one two", [(0, 7, 0)], inner)
+
+
 def test_full_tokens_when_blocks_do_not_lay_out_the_texts() -> None:
     """A page whose blocks disagree with its texts gets its full text tokenised whole."""
     blocks = (Block("one two", "paragraph", True), Block("three", "paragraph", False))
