@@ -370,6 +370,7 @@ def finish_split(
     """The tokens of ``text`` from the C split's (words, starts, ends, raw, non_ascii): the raw
     words normalised here (the Unicode database, or a backtick), those left empty dropped."""
     lazy, starts, ends, raw, non_ascii = split
+    del split  # the split's arrays go as soon as replaced (a 2 MB text: 7 MB)
     if raw:
         done = _normalize_joined("\x00".join([lazy[i] for i in raw]), non_ascii)
         for i, word in zip(raw, done, strict=True):
