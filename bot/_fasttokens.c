@@ -477,6 +477,17 @@ view_of(PyObject *text)
     return t;
 }
 
+/* Frees an array of n carried strs (NULL slots allowed), the array itself too. */
+static void
+fixed_free(PyObject **fixed, Py_ssize_t n)
+{
+    if (fixed == NULL)
+        return;
+    for (Py_ssize_t i = 0; i < n; i++)
+        Py_XDECREF(fixed[i]);
+    PyMem_Free(fixed);
+}
+
 /* A new Words over text that takes over the buffers (freed with PyMem_Free); NULL on error,
  * with the buffers freed. */
 static PyObject *
@@ -488,11 +499,7 @@ words_new(PyObject *text, Py_ssize_t n, int64_t *starts, int64_t *ends, uint64_t
         PyMem_Free(starts);
         PyMem_Free(ends);
         PyMem_Free(keys);
-        if (fixed != NULL) {
-            for (Py_ssize_t i = 0; i < n; i++)
-                Py_XDECREF(fixed[i]);
-            PyMem_Free(fixed);
-        }
+        fixed_free(fixed, n);
         return NULL;
     }
     w->text = Py_NewRef(text);
@@ -507,11 +514,7 @@ words_new(PyObject *text, Py_ssize_t n, int64_t *starts, int64_t *ends, uint64_t
 static void
 words_dealloc(WordsObject *w)
 {
-    if (w->fixed != NULL) {
-        for (Py_ssize_t i = 0; i < w->n; i++)
-            Py_XDECREF(w->fixed[i]);
-        PyMem_Free(w->fixed);
-    }
+    fixed_free(w->fixed, w->n);
     PyMem_Free(w->starts);
     PyMem_Free(w->ends);
     PyMem_Free(w->keys);
@@ -978,11 +981,7 @@ gathered_result(PyObject *text, gathered *g, PyObject **fixed)
     else if (ends != NULL) {
         out = PyTuple_Pack(3, g->words, starts, ends);
     }
-    if (fixed != NULL) {
-        for (Py_ssize_t i = 0; i < g->starts.n; i++)
-            Py_XDECREF(fixed[i]);
-        PyMem_Free(fixed);
-    }
+    fixed_free(fixed, g->starts.n);
     Py_XDECREF(starts);
     Py_XDECREF(ends);
     gathered_free(g);
@@ -1146,11 +1145,7 @@ done:
     PyMem_Free(starts_at);
     PyMem_Free(ends_at);
     PyMem_Free(keys_at);
-    if (fixed_at != NULL) {
-        for (Py_ssize_t i = 0; i < total; i++)
-            Py_XDECREF(fixed_at[i]);
-        PyMem_Free(fixed_at);
-    }
+    fixed_free(fixed_at, total);
     Py_DECREF(parts);
     Py_XDECREF(words_out);
     Py_XDECREF(starts_out);
@@ -1307,11 +1302,7 @@ tokens_around(PyObject *self, PyObject *args)
     PyMem_Free(bounds);
     Py_DECREF(stretches);
     if (!ready) {
-        if (fixed != NULL) {
-            for (Py_ssize_t i = 0; i < fixed_cap; i++)
-                Py_XDECREF(fixed[i]);
-            PyMem_Free(fixed);
-        }
+        fixed_free(fixed, fixed_cap);
         gathered_free(&g);
         return out; /* None, or NULL with the error set */
     }
