@@ -455,8 +455,8 @@ shaped_word(PyObject *text, const text_view *t, Py_ssize_t start, Py_ssize_t end
  * thousands of words and the matcher reads a few windows of them; making a str of every word
  * was half of splitting a text, and finding the exact runs compared the words through their
  * objects. A word is held as its offsets into the text and its key; a word Python normalised
- * (a raw one, assigned back) is held as that str. Reads give what the list of split_words's
- * words gave: a new str per read, equal to the word. */
+ * (a raw one, assigned back) is held as that str, and so is a word once read. A read gives what
+ * the list of split_words's words gave: a str equal to the word. */
 typedef struct {
     PyObject_HEAD
     PyObject *text;    /* the str the offsets point into */
@@ -602,7 +602,7 @@ words_subscript(WordsObject *w, PyObject *key)
     return out;
 }
 
-/* words[i] = s: the word as Python normalised it (textnorm.tokenize, for the raw words). */
+/* words[i] = s: the word as Python normalised it (textnorm.finish_split, for the raw words). */
 static int
 words_ass_subscript(WordsObject *w, PyObject *key, PyObject *value)
 {
