@@ -205,25 +205,6 @@ offsets_array(const int64_t *data, Py_ssize_t n)
     return out;
 }
 
-/* A read-only view of an array('q'), or -1 with TypeError. */
-static int
-offsets_view(PyObject *obj, Py_buffer *view)
-{
-    if (!PyObject_TypeCheck(obj, (PyTypeObject *)array_type)) {
-        PyErr_SetString(PyExc_TypeError, "join_tokens(): offsets are array('q')");
-        return -1;
-    }
-    if (PyObject_GetBuffer(obj, view, PyBUF_FORMAT | PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    if (view->itemsize != (Py_ssize_t)sizeof(int64_t) || view->format == NULL ||
-        strcmp(view->format, "q") != 0) {
-        PyBuffer_Release(view);
-        PyErr_SetString(PyExc_TypeError, "join_tokens(): offsets are array('q')");
-        return -1;
-    }
-    return 0;
-}
-
 /* Apostrophes NFKC leaves as they are, so that normalize_words makes them "'" directly
  * (tests/test_fasttokens.py checks the list against unicodedata and textnorm._APOSTROPHES). */
 HOT int
@@ -1011,148 +992,6 @@ split(PyObject *arg, int normalise, const char *name)
     return gathered_result(arg, &g, NULL);
 }
 
-/* join_tokens(parts[, text]) -> (words, starts, ends): for each part (words, starts, ends, lo,
- * hi, shift), its tokens lo..hi-1 with ``shift`` added to their offsets, one part after another;
- * offsets are array('q') in and out. Words are lists, or all Words: then the words out are Words
- * over ``text``, where each part's words stand at their shifted offsets. Why: the full text's
- * tokens are the main text's tokens (shifted to where each stretch of main blocks sits) between
- * the tokens of the other blocks. */
-static PyObject *
-join_tokens(PyObject *self, PyObject *args)
-{
-    PyObject *arg, *text = NULL;
-    if (!PyArg_ParseTuple(args, "O|O:join_tokens", &arg, &text))
-        return NULL;
-    if (!PyList_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "join_tokens() takes a list of parts");
-        return NULL;
-    }
-    PyObject *parts = PySequence_Tuple(arg); /* a list could change while __index__ runs */
-    if (parts == NULL)
-        return NULL;
-    Py_ssize_t n_parts = PyTuple_GET_SIZE(parts), total = 0, viewed = 0;
-    Py_ssize_t *range = PyMem_Malloc((size_t)(n_parts ? n_parts : 1) * 3 * sizeof(Py_ssize_t));
-    Py_buffer *views = PyMem_Calloc((size_t)(n_parts ? n_parts : 1) * 2, sizeof(Py_buffer));
-    PyObject *words_out = NULL, *starts_out = NULL, *ends_out = NULL, *out = NULL;
-    int64_t *starts_at = NULL, *ends_at = NULL;
-    uint64_t *keys_at = NULL;
-    PyObject **fixed_at = NULL;
-    int lazy = 0, any_fixed = 0; /* lazy: the words are Words */
-    if (range == NULL || views == NULL) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *part = PyTuple_GET_ITEM(parts, p), *words, *starts, *ends;
-        Py_ssize_t *r = range + 3 * p;
-        if (!PyTuple_Check(part)) {
-            PyErr_SetString(PyExc_TypeError,
-                            "join_tokens(): a part is a (words, starts, ends, lo, hi, shift) tuple");
-            goto done;
-        }
-        if (!PyArg_ParseTuple(part, "OOOnnn", &words, &starts, &ends, &r[0], &r[1], &r[2]))
-            goto done;
-        if (p == 0)
-            lazy = Words_Check(words);
-        if (lazy ? !Words_Check(words) : !PyList_Check(words)) {
-            PyErr_SetString(PyExc_TypeError, "join_tokens(): the words are all lists or all Words");
-            goto done;
-        }
-        if (lazy && ((WordsObject *)words)->fixed != NULL)
-            any_fixed = 1;
-    }
-    if (lazy && (text == NULL || !PyUnicode_Check(text))) {
-        PyErr_SetString(PyExc_TypeError, "join_tokens(): Words are joined over a text (a str)");
-        goto done;
-    }
-    /* After every __index__ has run: the views (an array with a view cannot be resized) and the
-     * sizes the copy below relies on. */
-    for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *part = PyTuple_GET_ITEM(parts, p), *words = PyTuple_GET_ITEM(part, 0);
-        if (offsets_view(PyTuple_GET_ITEM(part, 1), &views[2 * p]) < 0)
-            goto done;
-        viewed = 2 * p + 1;
-        if (offsets_view(PyTuple_GET_ITEM(part, 2), &views[2 * p + 1]) < 0)
-            goto done;
-        viewed = 2 * p + 2;
-        Py_ssize_t n = lazy ? ((WordsObject *)words)->n : PyList_GET_SIZE(words),
-                   *r = range + 3 * p;
-        if (views[2 * p].len != n * 8 || views[2 * p + 1].len != n * 8 || r[0] < 0 ||
-            r[1] < r[0] || r[1] > n) {
-            PyErr_SetString(PyExc_ValueError,
-                            "join_tokens(): words and offsets of one length, 0 <= lo <= hi <= it");
-            goto done;
-        }
-        total += r[1] - r[0];
-    }
-    size_t room = (size_t)(total ? total : 1);
-    words_out = lazy ? NULL : PyList_New(total);
-    starts_at = PyMem_Malloc(room * sizeof(int64_t));
-    ends_at = PyMem_Malloc(room * sizeof(int64_t));
-    keys_at = lazy ? PyMem_Malloc(room * sizeof(uint64_t)) : NULL;
-    fixed_at = any_fixed ? PyMem_Calloc(room, sizeof(PyObject *)) : NULL;
-    if ((!lazy && words_out == NULL) || starts_at == NULL || ends_at == NULL ||
-        (lazy && keys_at == NULL) || (any_fixed && fixed_at == NULL)) {
-        if (!PyErr_Occurred())
-            PyErr_NoMemory();
-        goto done;
-    }
-    Py_ssize_t at = 0, text_len = lazy ? PyUnicode_GET_LENGTH(text) : 0;
-    for (Py_ssize_t p = 0; p < n_parts; p++) {
-        PyObject *words = PyTuple_GET_ITEM(PyTuple_GET_ITEM(parts, p), 0);
-        const int64_t *starts = views[2 * p].buf, *ends = views[2 * p + 1].buf;
-        Py_ssize_t lo = range[3 * p], hi = range[3 * p + 1], shift = range[3 * p + 2];
-        WordsObject *w = lazy ? (WordsObject *)words : NULL;
-        for (Py_ssize_t i = lo; i < hi; i++, at++) {
-            if (w != NULL && !(0 <= starts[i] + shift && starts[i] <= ends[i] &&
-                               ends[i] + shift <= text_len)) {
-                /* Words read their letters from the text: an offset past it is refused. */
-                PyErr_SetString(PyExc_ValueError, "join_tokens(): a word lies outside the text");
-                goto done;
-            }
-            if (w != NULL) {
-                keys_at[at] = w->keys[i];
-                if (w->fixed != NULL)
-                    fixed_at[at] = Py_XNewRef(w->fixed[i]);
-            }
-            else {
-                PyList_SET_ITEM(words_out, at, Py_NewRef(PyList_GET_ITEM(words, i)));
-            }
-            starts_at[at] = starts[i] + shift;
-            ends_at[at] = ends[i] + shift;
-        }
-    }
-    starts_out = offsets_array(starts_at, total);
-    ends_out = starts_out ? offsets_array(ends_at, total) : NULL;
-    if (ends_out == NULL)
-        goto done;
-    if (lazy) {
-        /* The Words take over the buffers. */
-        words_out = words_new(text, total, starts_at, ends_at, keys_at, fixed_at);
-        starts_at = ends_at = NULL;
-        keys_at = NULL;
-        fixed_at = NULL;
-        if (words_out == NULL)
-            goto done;
-    }
-    out = PyTuple_Pack(3, words_out, starts_out, ends_out);
-done:
-    /* Unset items of a new list are NULL, which list deallocation skips. */
-    for (Py_ssize_t v = 0; v < viewed; v++)
-        PyBuffer_Release(&views[v]);
-    PyMem_Free(views);
-    PyMem_Free(range);
-    PyMem_Free(starts_at);
-    PyMem_Free(ends_at);
-    PyMem_Free(keys_at);
-    fixed_free(fixed_at, total);
-    Py_DECREF(parts);
-    Py_XDECREF(words_out);
-    Py_XDECREF(starts_out);
-    Py_XDECREF(ends_out);
-    return out;
-}
-
 /* Room for ``need`` slots in a growing array of carried strs, new slots NULL. */
 static int
 fixed_room(PyObject ***fixed, Py_ssize_t *cap, Py_ssize_t need)
@@ -1753,9 +1592,6 @@ static PyMethodDef methods[] = {
     {"split_tokens", split_tokens, METH_O,
      "split_tokens(text) -> (words, starts, ends): TOKEN_RE's matches and their offsets "
      "(array('q'))."},
-    {"join_tokens", join_tokens, METH_VARARGS,
-     "join_tokens(parts[, text]) -> (words, starts, ends): parts' token ranges, offsets shifted "
-     "(Words are joined over text)."},
     {"split_words", split_words, METH_O,
      "split_words(text) -> (words, starts, ends, raw, non_ascii): split_tokens with the words "
      "normalised where no Unicode database is needed, as Words; raw lists the others' indices."},

@@ -104,7 +104,7 @@ def _tokens_around(page: ExtractedPage, inner: Tokens) -> Tokens:
         other_from = f1
     other = tokenize(text[other_from:])
     parts.append((other.words, other.starts, other.ends, 0, len(other), other_from))
-    words, starts, ends = _join_tokens(parts, text)
+    words, starts, ends = _join_tokens(parts)
     return Tokens(text, words, starts, ends, inner.block_breaks_newline)
 
 
@@ -131,11 +131,9 @@ def _bounded(text: str, start: int, end: int) -> bool:
     return (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace())
 
 
-def _join_tokens_python(
-    parts: list[_Part], text: str = ""
-) -> tuple[WordList, array[int], array[int]]:
-    """The parts' token ranges one after another, offsets shifted (_fasttokens.join_tokens,
-    which joins the C split's words over ``text``; lists need no text)."""
+def _join_tokens(parts: list[_Part]) -> tuple[list[str], array[int], array[int]]:
+    """The parts' token ranges one after another, offsets shifted (the route without the C
+    tokeniser; with it, _fasttokens.tokens_around does the whole of _tokens_around)."""
     words: list[str] = []
     starts: array[int] = array("q")
     ends: array[int] = array("q")
@@ -146,7 +144,6 @@ def _join_tokens_python(
     return words, starts, ends
 
 
-_join_tokens = textnorm._FAST_TOKENS.join_tokens if textnorm._FAST_TOKENS else _join_tokens_python
 # _tokens_around in one C call, over the C split's words.
 _AROUND: Callable[..., Any] | None = (
     textnorm._FAST_TOKENS.tokens_around if textnorm._FAST_TOKENS else None

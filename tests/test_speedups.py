@@ -13,7 +13,6 @@ import random
 from array import array
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import example, given, settings
@@ -370,34 +369,6 @@ def test_full_tokens_when_blocks_do_not_lay_out_the_texts() -> None:
     assert (full.words, full.starts, full.ends) == reference_tokens(page.full_text)
 
 
-@settings(max_examples=200)
-@given(
-    st.lists(
-        st.tuples(
-            st.lists(st.tuples(st.text(max_size=4), st.text(max_size=4)), max_size=4),
-            st.integers(0, 5),
-            st.integers(0, 5),
-            st.integers(-3, 40),
-        ),
-        max_size=5,
-    )
-)
-def test_join_tokens_in_c_equals_python(
-    raw: list[tuple[list[tuple[str, str]], int, int, int]],
-) -> None:
-    parts = []
-    for pairs, lo, width, shift in raw:
-        words = [w for w, _ in pairs]
-        starts = array("q", [len(w) * i for i, (w, _) in enumerate(pairs)])
-        ends = array("q", [s + 1 for s in starts])
-        lo = min(lo, len(words))
-        parts.append((words, starts, ends, lo, min(len(words), lo + width), shift))
-    fast = textnorm._FAST_TOKENS
-    if fast is None:
-        pytest.skip("the C tokeniser is not built")
-    assert fast.join_tokens(parts) == extract_module._join_tokens_python(parts)
-
-
 @settings(max_examples=300)
 @given(st.lists(st.tuples(st.text(max_size=5), st.booleans()), max_size=12))
 @example([("a", True), ("", True), ("b", False), ("c", True), ("d", True)])
@@ -423,50 +394,6 @@ def test_main_stretches_refuses_what_is_not_a_block() -> None:
         fast.main_stretches([("text", "paragraph")])
     with pytest.raises(TypeError):
         fast.main_stretches(None)
-
-
-def test_join_tokens_refuses_bad_parts() -> None:
-    fast = textnorm._FAST_TOKENS
-    if fast is None:
-        pytest.skip("the C tokeniser is not built")
-    one, two = array("q", [0]), array("q", [1])
-    with pytest.raises(ValueError, match="lo <= hi"):
-        fast.join_tokens([(["a"], one, two, 0, 2, 0)])
-    with pytest.raises(ValueError, match="one length"):
-        fast.join_tokens([(["a"], one, array("q"), 0, 1, 0)])
-    with pytest.raises(TypeError):
-        fast.join_tokens([(["a"], one, two, 0, 1)])
-    with pytest.raises(TypeError):
-        fast.join_tokens(["a"])
-    with pytest.raises(TypeError, match="array"):
-        fast.join_tokens([(["a"], [0], [1], 0, 1, 0)])  # offsets in lists
-    with pytest.raises(TypeError, match="array"):
-        fast.join_tokens([(["a"], array("l", [0]), two, 0, 1, 0)])  # not 'q'
-
-    class Shrinking:
-        """An index whose __index__ empties the lists the part holds."""
-
-        def __init__(self, *lists: list[Any] | array[int]) -> None:
-            self.lists = lists
-
-        def __index__(self) -> int:
-            for each in self.lists:
-                del each[:]
-            return 1
-
-    words, starts, ends = ["a", "b"], array("q", [0, 2]), array("q", [1, 3])
-    with pytest.raises(ValueError, match="lo <= hi"):
-        fast.join_tokens([(words, starts, ends, 0, Shrinking(words, starts, ends), 0)])
-
-    class Growing:
-        """An index whose __index__ lengthens the offsets: a view must still fit the words."""
-
-        def __index__(self) -> int:
-            starts.extend(range(100))
-            return 1
-
-    with pytest.raises(ValueError, match="one length"):
-        fast.join_tokens([(words, starts, ends, 0, Growing(), 0)])
 
 
 _CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
