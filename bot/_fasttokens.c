@@ -1433,12 +1433,14 @@ exact_runs(PyObject *self, PyObject *args)
             err = 1;
             break;
         }
-        if (sievable(w)) {
-            size_t key = sieve_key(w);
-            sieve[key / 64] |= (uint64_t)1 << (key % 64);
+        if (lazy == NULL) { /* Words have keys in place of the sieve */
+            if (sievable(w)) {
+                size_t key = sieve_key(w);
+                sieve[key / 64] |= (uint64_t)1 << (key % 64);
+            }
+            else
+                sieved = 0;
         }
-        else
-            sieved = 0;
         Py_hash_t h = lazy ? (Py_hash_t)str_key(w) : PyObject_Hash(w);
         if (h == -1 && !lazy) {
             err = 1;
