@@ -555,6 +555,7 @@ typedef struct {
     run_text *saved; /* running texts set aside in hover cards */
     Py_ssize_t n_saved, cap_saved;
     struct attr_cache *attr_names; /* attribute kinds by name id, for this walk's document */
+    struct class_memo *classes;    /* what each distinct class value says, for this walk */
 } walk_state;
 
 /* Room for one more item in a growing array (*items holds *cap items of ``size`` bytes). */
@@ -935,6 +936,83 @@ contains_folded(const unsigned char *hay, size_t n, const char *word, size_t len
     return 0;
 }
 
+/* ------------------------------------------------------------------ class values, once each
+ *
+ * A page repeats its class values (a median page gives about half its classed elements a value
+ * another element has), and every classed element asks whether its class names a popup, and
+ * every classed block what its words say. The answers depend on the value alone, so one walk
+ * works each out once per distinct value. A value is found by its length, a hash of its bytes
+ * and a comparison of the bytes; the stored bytes are the first such attribute's, which live as
+ * long as the tree the walk reads. A few probes only: past them (a crowded table, or values
+ * made to share a slot) the answer is worked out again, as it was before. */
+#define CLASS_MEMO 512 /* slots, a power of two */
+#define CLASS_MEMO_FILL 384
+#define CLASS_PROBES 8
+#define UNKNOWN (-2)
+
+typedef struct {
+    const unsigned char *value; /* NULL: an empty slot */
+    uint32_t len, hash;
+    signed char popup;   /* is_popup_class, or UNKNOWN */
+    signed char ascii;   /* ascii_only, or UNKNOWN */
+    signed char words;   /* scan_words flags of value[:400]: 1 keep, 2 boiler; or UNKNOWN */
+    signed char content; /* marks_content: -1 (Python decides), 0, 1; or UNKNOWN */
+} class_entry;
+
+typedef struct class_memo {
+    class_entry slot[CLASS_MEMO];
+    int used;
+} class_memo;
+
+static uint32_t
+bytes_hash(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    h ^= h >> 29;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    return (uint32_t)(h >> 32);
+}
+
+/* The memo's entry for the class attribute's value, a new one if need be; NULL when the value
+ * is absent or too long to key, the memo is off (NULL), or the probes found no room. */
+static class_entry *
+class_entry_of(class_memo *memo, void *attr)
+{
+    if (memo == NULL || attr == NULL)
+        return NULL;
+    size_t len = 0;
+    const unsigned char *value = attr_value(attr, &len);
+    if (value == NULL || len > UINT32_MAX)
+        return NULL;
+    uint32_t hash = bytes_hash(value, len);
+    size_t at = hash & (CLASS_MEMO - 1);
+    for (int probe = 0; probe < CLASS_PROBES; probe++, at = (at + 1) & (CLASS_MEMO - 1)) {
+        class_entry *e = &memo->slot[at];
+        if (e->value == NULL) {
+            if (memo->used >= CLASS_MEMO_FILL)
+                return NULL;
+            memo->used++;
+            e->value = value;
+            e->len = (uint32_t)len;
+            e->hash = hash;
+            e->popup = e->ascii = e->words = e->content = UNKNOWN;
+            return e;
+        }
+        if (e->hash == hash && e->len == len && memcmp(e->value, value, len) == 0)
+            return e;
+    }
+    return NULL;
+}
+
 /* _popup_class(class value) for a class attribute (valueless: not a popup). */
 static int
 is_popup_class(void *attr)
@@ -1167,7 +1245,7 @@ equals_folded(const unsigned char *value, size_t n, const char *word, size_t len
 /* (boiler, candidate) of a block element with attributes: 1 when worked out here (*boiler and
  * *candidate are borrowed), 0 when Python must decide. */
 static int
-c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
+c_block_marks(tag_facts *f, attr_set *a, class_entry *ce, int *boiler, PyObject **candidate)
 {
     if (!c_marks_ready)
         return 0;
@@ -1176,7 +1254,16 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
     const unsigned char *ident = a->id ? attr_value(a->id, &id_len) : NULL;
     const unsigned char *role = a->role ? attr_value(a->role, &role_len) : NULL;
     const unsigned char *prop = a->itemprop ? attr_value(a->itemprop, &prop_len) : NULL;
-    if ((cls && !ascii_only(cls, cls_len)) || (ident && !ascii_only(ident, id_len)))
+    /* ce, when not NULL, is the memo's entry for cls: what it says, once worked out. */
+    int cls_ascii = 1;
+    if (cls && ce && ce->ascii != UNKNOWN)
+        cls_ascii = ce->ascii;
+    else if (cls) {
+        cls_ascii = ascii_only(cls, cls_len);
+        if (ce)
+            ce->ascii = (signed char)cls_ascii;
+    }
+    if (!cls_ascii || (ident && !ascii_only(ident, id_len)))
         return 0;
     word_flags flags = {0, 0};
     int content = 0;
@@ -1191,8 +1278,16 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
         scan_words(joined, m + rest, &flags);
     }
     else {
-        if (cls)
+        /* The flags only ever turn on, so the class's words can be read on their own. */
+        if (cls && ce && ce->words != UNKNOWN) {
+            flags.keep = ce->words & 1;
+            flags.boiler = (ce->words >> 1) & 1;
+        }
+        else if (cls) {
             scan_words(cls, cls_len < 400 ? cls_len : 400, &flags);
+            if (ce)
+                ce->words = (signed char)(flags.keep | (flags.boiler << 1));
+        }
         if (ident)
             scan_words(ident, id_len < 400 ? id_len : 400, &flags);
     }
@@ -1201,7 +1296,14 @@ c_block_marks(tag_facts *f, attr_set *a, int *boiler, PyObject **candidate)
         size_t len = which ? id_len : cls_len;
         if (value == NULL)
             continue;
-        int found = marks_content(value, len);
+        int found;
+        if (!which && ce && ce->content != UNKNOWN)
+            found = ce->content;
+        else {
+            found = marks_content(value, len);
+            if (!which && ce)
+                ce->content = (signed char)found;
+        }
         if (found < 0)
             return 0;
         content = found;
@@ -1326,15 +1428,23 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
     }
     int is_popup = 0;
     attr_set attrs;
+    class_entry *ce = NULL;
     read_attrs(node, &attrs, st->attr_names);
     if (attrs.any) {
         int hidden = is_hidden(&attrs);
         if (hidden)
             return hidden < 0 ? -1 : 0;
         if (attrs.cls != NULL) {
-            is_popup = is_popup_class(attrs.cls);
-            if (is_popup < 0)
-                return -1;
+            ce = class_entry_of(st->classes, attrs.cls);
+            if (ce != NULL && ce->popup != UNKNOWN)
+                is_popup = ce->popup;
+            else {
+                is_popup = is_popup_class(attrs.cls);
+                if (is_popup < 0)
+                    return -1;
+                if (ce != NULL)
+                    ce->popup = (signed char)is_popup;
+            }
         }
     }
     int is_block = f->is_block, is_link = f->is_link;
@@ -1351,7 +1461,7 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
                 return -1;
             PyObject *marks = NULL, *boiler = f->boiler, *candidate = f->candidate;
             int c_boiler = 0;
-            int done = attrs.any ? c_block_marks(f, &attrs, &c_boiler, &candidate) : 0;
+            int done = attrs.any ? c_block_marks(f, &attrs, ce, &c_boiler, &candidate) : 0;
             if (done < 0)
                 return -1;
             if (done)
@@ -1524,10 +1634,11 @@ fastwalk_walk(PyObject *self, PyObject *args)
     st.walker_emit = PyObject_GetAttrString(walker, "emit");
     facts_cache *cache = PyMem_Calloc(1, sizeof(facts_cache));
     st.attr_names = PyMem_Calloc(1, sizeof(attr_cache));
+    st.classes = PyMem_Calloc(1, sizeof(class_memo));
     tag_facts spare;
     memset(&spare, 0, sizeof(spare));
     int rc = -1;
-    if (cache == NULL || st.attr_names == NULL)
+    if (cache == NULL || st.attr_names == NULL || st.classes == NULL)
         PyErr_NoMemory();
     else if (st.elems && st.blocks && st.walker_emit && PyList_CheckExact(st.elems) &&
              PyList_CheckExact(st.blocks))
@@ -1541,6 +1652,7 @@ fastwalk_walk(PyObject *self, PyObject *args)
     PyMem_Free(st.saved);
     PyMem_Free(st.frames);
     PyMem_Free(st.attr_names);
+    PyMem_Free(st.classes);
     if (cache != NULL) {
         facts_clear(cache);
         PyMem_Free(cache);

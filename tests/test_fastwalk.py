@@ -499,6 +499,44 @@ def test_c_block_marks_on_long_class_and_id_values() -> None:
         assert quick == slow, (cls[:40], ident)
 
 
+# Class values a page repeats: the walk works out what each says once, then looks it up.
+_REPEATED_CLASSES = [
+    "nav", "story article-body", "Tooltip-trigger", "hovercard", "sidebar ads", "col-md-8",
+    "entry_content", "caf\u00e9 nav", "relatedArticles", "x" * 420, "comment-list", "",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["div", "span", "section", "a", "p", "aside", "article"]),
+            st.sampled_from(_REPEATED_CLASSES),
+            st.sampled_from([None, "main", "sidebar", "y" * 390, "\u00e9"]),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_c_walk_equals_python_walk_where_class_values_repeat(
+    elements: list[tuple[str, str, str | None]],
+) -> None:
+    body = "".join(
+        f"<{tag}{_attr('class', cls)}{_attr('id', ident)}>Words {i} of prose.</{tag}>"
+        for i, (tag, cls, ident) in enumerate(elements)
+    )
+    slow, quick = _both(f"<html><body>{body}</body></html>")
+    assert quick == slow
+
+
+def test_c_walk_equals_python_walk_past_the_class_memos_room() -> None:
+    # More distinct values than the memo keeps, then each again: looked up, or worked out anew.
+    names = [f"box{i} {'sidebar' if i % 3 else 'story'}" for i in range(700)]
+    body = "".join(f"<div class='{c}'><p>Text {i}.</p></div>" for i, c in enumerate(names * 2))
+    slow, quick = _both(f"<html><body>{body}</body></html>")
+    assert quick == slow
+
+
 _PROSE = "A sentence of article prose that is long enough to count, and then some more. "
 
 
