@@ -1552,37 +1552,10 @@ finish(walk_state *st, void *node)
     return 0;
 }
 
+/* The walk's end, once the root has been left: the running text becomes the last block. */
 static int
-run_walk(walk_state *st, facts_cache *cache, tag_facts *spare, void *root)
+walk_end(walk_state *st)
 {
-    void *node = root;
-    for (;;) {
-        int descend = enter(st, cache, spare, node);
-        if (descend < 0)
-            return -1;
-        void *child = descend ? first_child(node) : NULL;
-        if (child != NULL) {
-            node = child;
-            continue;
-        }
-        for (;;) {
-            if (finish(st, node) < 0)
-                return -1;
-            if (node == root)
-                goto done;
-            void *sibling = next_sibling(node);
-            if (sibling != NULL) {
-                node = sibling;
-                break;
-            }
-            node = parent_of(node);
-            if (node == NULL) {
-                PyErr_SetString(PyExc_RuntimeError, "walked out of the tree");
-                return -1;
-            }
-        }
-    }
-done:
     /* Only if the walk ended inside a card (it cannot, but stay safe): its text joins. */
     while (st->n_saved > 0) {
         run_text *s = &st->saved[st->n_saved - 1], *r = &st->run;
@@ -1611,6 +1584,100 @@ done:
     return 0;
 }
 
+static int
+run_walk(walk_state *st, facts_cache *cache, tag_facts *spare, void *root)
+{
+    void *node = root;
+    for (;;) {
+        int descend = enter(st, cache, spare, node);
+        if (descend < 0)
+            return -1;
+        void *child = descend ? first_child(node) : NULL;
+        if (child != NULL) {
+            node = child;
+            continue;
+        }
+        for (;;) {
+            if (finish(st, node) < 0)
+                return -1;
+            if (node == root)
+                return walk_end(st);
+            void *sibling = next_sibling(node);
+            if (sibling != NULL) {
+                node = sibling;
+                break;
+            }
+            node = parent_of(node);
+            if (node == NULL) {
+                PyErr_SetString(PyExc_RuntimeError, "walked out of the tree");
+                return -1;
+            }
+        }
+    }
+}
+
+/* A walk's state and caches, for ``walker`` (its elems and blocks lists get the records). */
+typedef struct {
+    walk_state st;
+    facts_cache *cache;
+    tag_facts spare;
+} walk_run;
+
+/* Ready ``w`` for a walk (0), or -1 with an exception set; walk_free frees it either way. */
+static int
+walk_begin(walk_run *w, PyObject *walker)
+{
+    memset(w, 0, sizeof(*w));
+    walk_state *st = &w->st;
+    st->kind = KIND_OTHER;
+    if (!bound || tag_info_fn == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout() and configure() first");
+        return -1;
+    }
+    st->elems = PyObject_GetAttrString(walker, "elems");
+    st->blocks = PyObject_GetAttrString(walker, "blocks");
+    st->walker_emit = PyObject_GetAttrString(walker, "emit");
+    if (st->elems == NULL || st->blocks == NULL || st->walker_emit == NULL)
+        return -1;
+    if (!PyList_CheckExact(st->elems) || !PyList_CheckExact(st->blocks)) {
+        PyErr_SetString(PyExc_TypeError, "walker.elems and walker.blocks must be lists");
+        return -1;
+    }
+    w->cache = PyMem_Calloc(1, sizeof(facts_cache));
+    st->attr_names = PyMem_Calloc(1, sizeof(attr_cache));
+    st->classes = PyMem_Calloc(1, sizeof(class_memo));
+    if (w->cache == NULL || st->attr_names == NULL || st->classes == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static void
+walk_free(walk_run *w)
+{
+    walk_state *st = &w->st;
+    while (st->n_saved > 0)
+        run_free(&st->saved[--st->n_saved]);
+    run_free(&st->run);
+    PyMem_Free(st->folded);
+    PyMem_Free(st->saved);
+    PyMem_Free(st->frames);
+    PyMem_Free(st->attr_names);
+    PyMem_Free(st->classes);
+    if (w->cache != NULL) {
+        facts_clear(w->cache);
+        PyMem_Free(w->cache);
+    }
+    Py_XDECREF(w->spare.tag);
+    Py_XDECREF(w->spare.boiler);
+    Py_XDECREF(w->spare.candidate);
+    Py_XDECREF(st->elems);
+    Py_XDECREF(st->blocks);
+    Py_XDECREF(st->walker_emit);
+    memset(w, 0, sizeof(*w));
+}
+
 static PyObject *
 fastwalk_walk(PyObject *self, PyObject *args)
 {
@@ -1618,51 +1685,15 @@ fastwalk_walk(PyObject *self, PyObject *args)
     PyObject *walker;
     if (!PyArg_ParseTuple(args, "KO:walk", &root_id, &walker))
         return NULL;
-    if (!bound || tag_info_fn == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout() and configure() first");
-        return NULL;
-    }
     if (root_id == 0) {
         PyErr_SetString(PyExc_ValueError, "no root node");
         return NULL;
     }
-    walk_state st;
-    memset(&st, 0, sizeof(st));
-    st.kind = KIND_OTHER;
-    st.elems = PyObject_GetAttrString(walker, "elems");
-    st.blocks = PyObject_GetAttrString(walker, "blocks");
-    st.walker_emit = PyObject_GetAttrString(walker, "emit");
-    facts_cache *cache = PyMem_Calloc(1, sizeof(facts_cache));
-    st.attr_names = PyMem_Calloc(1, sizeof(attr_cache));
-    st.classes = PyMem_Calloc(1, sizeof(class_memo));
-    tag_facts spare;
-    memset(&spare, 0, sizeof(spare));
-    int rc = -1;
-    if (cache == NULL || st.attr_names == NULL || st.classes == NULL)
-        PyErr_NoMemory();
-    else if (st.elems && st.blocks && st.walker_emit && PyList_CheckExact(st.elems) &&
-             PyList_CheckExact(st.blocks))
-        rc = run_walk(&st, cache, &spare, (void *)(uintptr_t)root_id);
-    else if (!PyErr_Occurred())
-        PyErr_SetString(PyExc_TypeError, "walker.elems and walker.blocks must be lists");
-    while (st.n_saved > 0)
-        run_free(&st.saved[--st.n_saved]);
-    run_free(&st.run);
-    PyMem_Free(st.folded);
-    PyMem_Free(st.saved);
-    PyMem_Free(st.frames);
-    PyMem_Free(st.attr_names);
-    PyMem_Free(st.classes);
-    if (cache != NULL) {
-        facts_clear(cache);
-        PyMem_Free(cache);
-    }
-    Py_XDECREF(spare.tag);
-    Py_XDECREF(spare.boiler);
-    Py_XDECREF(spare.candidate);
-    Py_XDECREF(st.elems);
-    Py_XDECREF(st.blocks);
-    Py_XDECREF(st.walker_emit);
+    walk_run w;
+    int rc = walk_begin(&w, walker);
+    if (rc == 0)
+        rc = run_walk(&w.st, w.cache, &w.spare, (void *)(uintptr_t)root_id);
+    walk_free(&w);
     if (rc < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -2819,6 +2850,11 @@ read_slots(void *node, slot_values *out, name_cache *cache)
 }
 
 static uint32_t starting_with[N_SLOTS][256];
+/* For each slot and byte, the parts whose word's second byte it is (one-byte words: every
+ * byte): a value is compared with a word only where both its first two bytes agree, since the
+ * words' first letters (a, b, d, m, p, t) start many class names. */
+static uint32_t then_with[N_SLOTS][256];
+static uint32_t one_byte[N_SLOTS]; /* the parts whose word is one byte long */
 
 /* The distinct parts whose word the element's attribute holds (a bit each): case-sensitive,
  * valueless attributes hold nothing. One pass over each value. */
@@ -2831,15 +2867,18 @@ parts_found(const slot_values *attrs)
         size_t len = attrs->len[slot];
         if (value == NULL)
             continue;
-        const uint32_t *table = starting_with[slot];
-        for (size_t i = 0; i < len; i++) {
-            for (uint32_t m = table[value[i]] & ~found; m != 0; m &= m - 1) {
+        const uint32_t *first = starting_with[slot], *second = then_with[slot];
+        for (size_t i = 0; i + 1 < len; i++) {
+            for (uint32_t m = first[value[i]] & second[value[i + 1]] & ~found; m != 0;
+                 m &= m - 1) {
                 int b = __builtin_ctz(m);
                 if (len - i >= distinct_len[b] &&
                     memcmp(value + i, distinct_word[b], distinct_len[b]) == 0)
                     found |= 1u << b;
             }
         }
+        if (len > 0) /* only a one-byte word can start at the last byte */
+            found |= first[value[len - 1]] & one_byte[slot];
     }
     return found;
 }
@@ -2870,6 +2909,154 @@ tokens_held(const slot_values *attrs, int slot, const char *const *words, int n_
 }
 
 enum { SCAN_META = 1, SCAN_JSONLD = 2, SCAN_NODES = 4 };
+enum { L_ITEMPROP_AUTHORS, L_REL, L_BYLINE, L_AUTHOR, L_DATE, L_TIMES, L_ITEMPROP_DATES, N_OUT };
+
+/* What one scan has found so far: scan_tree walks the tree itself, walk_scan visits each
+ * element in its own walk of the page. */
+typedef struct {
+    int what;
+    PyObject *parser;
+    Py_ssize_t limit;
+    PyObject *metas, *hrefs, *texts;
+    unsigned char *buf;
+    size_t cap;
+    PyObject *lists[N_OUT];
+    Py_ssize_t entries[N_OUT];
+    PyObject *title;
+    int has_itemprop;
+    name_cache *cache;
+} scan_state;
+
+static void
+scan_free(scan_state *sc)
+{
+    Py_CLEAR(sc->metas);
+    Py_CLEAR(sc->hrefs);
+    Py_CLEAR(sc->texts);
+    PyMem_Free(sc->buf);
+    sc->buf = NULL;
+    PyMem_Free(sc->cache);
+    sc->cache = NULL;
+    Py_CLEAR(sc->title);
+    for (int i = 0; i < N_OUT; i++)
+        Py_CLEAR(sc->lists[i]);
+}
+
+/* Ready ``sc`` for a scan (0), or -1 with an exception set; scan_free frees it either way. */
+static int
+scan_begin(scan_state *sc, unsigned long long root_id, PyObject *parser, Py_ssize_t limit,
+           int what)
+{
+    memset(sc, 0, sizeof(*sc));
+    sc->what = what;
+    sc->parser = parser;
+    sc->limit = limit;
+    if (!bound || meta_tag == 0 || ((what & SCAN_NODES) && node_type == NULL)) {
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout(), configure_scan() and configure_nodes() first");
+        return -1;
+    }
+    if (root_id == 0 || ((what & SCAN_NODES) && !PyObject_TypeCheck(parser, parser_type))) {
+        PyErr_SetString(PyExc_ValueError, "a scan takes a root node's mem_id and its parser");
+        return -1;
+    }
+    if ((sc->cache = PyMem_Calloc(1, sizeof(name_cache))) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (int i = 0; i < N_OUT; i++)
+        if ((sc->lists[i] = PyList_New(0)) == NULL)
+            return -1;
+    if (((what & SCAN_META) &&
+         ((sc->metas = PyList_New(0)) == NULL || (sc->hrefs = PyList_New(0)) == NULL)) ||
+        ((what & SCAN_JSONLD) && (sc->texts = PyList_New(0)) == NULL))
+        return -1;
+    return 0;
+}
+
+/* One element of the scan, in document order: 0, or -1 on error. */
+static int
+scan_element(scan_state *sc, void *node)
+{
+    static const char *const author_props[] = {"author", "creator"};
+    static const char *const date_props[] = {"datePublished", "dateCreated"};
+    static const char *const rel_author[] = {"author"};
+    int what = sc->what;
+    uintptr_t id = tag_id_of(node);
+    if ((what & SCAN_META) && visit_meta(node, id, sc->metas, sc->hrefs) < 0)
+        return -1;
+    if ((what & SCAN_JSONLD) && visit_jsonld(node, id, sc->texts, &sc->buf, &sc->cap) < 0)
+        return -1;
+    if (!(what & SCAN_NODES))
+        return 0;
+    if (sc->title == NULL && id == title_tag) {
+        void *parent = parent_of(node);
+        if (parent != NULL && type_of(parent) == NODE_ELEMENT && tag_id_of(parent) == head_tag &&
+            (sc->title = make_node(node, sc->parser)) == NULL)
+            return -1;
+    }
+    /* How many times each list gets this element. */
+    int times[N_OUT] = {0};
+    slot_values attrs;
+    read_slots(node, &attrs, sc->cache);
+    if (attrs.present[SLOT_ITEMPROP]) {
+        sc->has_itemprop = 1;
+        times[L_ITEMPROP_AUTHORS] = tokens_held(&attrs, SLOT_ITEMPROP, author_props, 2, 0);
+        times[L_ITEMPROP_DATES] = tokens_held(&attrs, SLOT_ITEMPROP, date_props, 2, 0);
+    }
+    if (id == a_tag)
+        times[L_REL] =
+            tokens_held(&attrs, SLOT_REL, rel_author, 1, ((vb_node *)node)->ns == html_ns);
+    if (id == time_tag)
+        times[L_TIMES] = 1;
+    uint32_t found = parts_found(&attrs);
+    for (int k = 0; k < N_LISTS; k++)
+        times[L_BYLINE + k] = found ? parts_held(found, &part_lists[k]) : 0;
+    for (int i = 0; i < N_OUT; i++) {
+        if (times[i] == 0 || sc->entries[i] >= sc->limit)
+            continue;
+        int first_list = i == L_BYLINE || i == L_AUTHOR || i == L_DATE;
+        /* _ContainsList.first lists an element once and counts its parts; a css() list
+         * repeats it once per selector it matches. */
+        for (int r = 0; r < (first_list ? 1 : times[i]) && sc->entries[i] < sc->limit; r++) {
+            if (append_node(sc->lists[i], node, sc->parser) < 0)
+                return -1;
+            sc->entries[i] += first_list ? times[i] : 1;
+        }
+    }
+    return 0;
+}
+
+/* The scan's answer (see scan_tree), or NULL on error. */
+static PyObject *
+scan_end(scan_state *sc)
+{
+    int what = sc->what;
+    PyObject *nodes = NULL;
+    if (what & SCAN_NODES) {
+        nodes = Py_BuildValue("(OOOOOOOOO)", sc->title ? sc->title : Py_None,
+                              sc->has_itemprop ? Py_True : Py_False,
+                              sc->lists[L_ITEMPROP_AUTHORS], sc->lists[L_REL],
+                              sc->lists[L_BYLINE], sc->lists[L_AUTHOR], sc->lists[L_DATE],
+                              sc->lists[L_TIMES], sc->lists[L_ITEMPROP_DATES]);
+        if (nodes == NULL)
+            return NULL;
+    }
+    PyObject *parts[4];
+    int n_parts = 0;
+    if (what & SCAN_META) {
+        parts[n_parts++] = sc->metas;
+        parts[n_parts++] = sc->hrefs;
+    }
+    if (what & SCAN_JSONLD)
+        parts[n_parts++] = sc->texts;
+    if (nodes != NULL)
+        parts[n_parts++] = nodes;
+    PyObject *out = PyTuple_New(n_parts);
+    for (int i = 0; out != NULL && i < n_parts; i++)
+        PyTuple_SET_ITEM(out, i, Py_NewRef(parts[i]));
+    Py_XDECREF(nodes);
+    return out;
+}
 
 /* The scans in one walk of the tree under root_id: ``what`` says which. Returns a tuple of
  * metas and hrefs (SCAN_META), the JSON-LD texts (SCAN_JSONLD) and the node answers
@@ -2881,116 +3068,107 @@ enum { SCAN_META = 1, SCAN_JSONLD = 2, SCAN_NODES = 4 };
 static PyObject *
 scan_tree(unsigned long long root_id, PyObject *parser, Py_ssize_t limit, int what)
 {
-    if (!bound || meta_tag == 0 || ((what & SCAN_NODES) && node_type == NULL)) {
-        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout(), configure_scan() and configure_nodes() first");
-        return NULL;
-    }
-    if (root_id == 0 || ((what & SCAN_NODES) && !PyObject_TypeCheck(parser, parser_type))) {
-        PyErr_SetString(PyExc_ValueError, "a scan takes a root node's mem_id and its parser");
-        return NULL;
-    }
+    scan_state sc;
+    PyObject *out = NULL;
+    if (scan_begin(&sc, root_id, parser, limit, what) < 0)
+        goto done;
     void *root = (void *)(uintptr_t)root_id;
-    PyObject *metas = NULL, *hrefs = NULL, *texts = NULL;
-    unsigned char *buf = NULL;
-    size_t cap = 0;
-    static const char *const author_props[] = {"author", "creator"};
-    static const char *const date_props[] = {"datePublished", "dateCreated"};
-    static const char *const rel_author[] = {"author"};
-    enum { L_ITEMPROP_AUTHORS, L_REL, L_BYLINE, L_AUTHOR, L_DATE, L_TIMES, L_ITEMPROP_DATES, N_OUT };
-    PyObject *lists[N_OUT] = {NULL};
-    Py_ssize_t entries[N_OUT] = {0};
-    PyObject *title = NULL, *out = NULL;
-    int has_itemprop = 0;
-    name_cache *cache = PyMem_Calloc(1, sizeof(name_cache));
-    if (cache == NULL) {
-        PyErr_NoMemory();
-        goto done;
+    for (void *node = root; node != NULL; node = next_in_tree(node, root))
+        if (type_of(node) == NODE_ELEMENT && scan_element(&sc, node) < 0)
+            goto done;
+    out = scan_end(&sc);
+done:
+    scan_free(&sc);
+    return out;
+}
+
+/* walk_scan(walk_root, walker, scan_root, parser, limit) -> scan_page(scan_root, parser, limit),
+ * having walked walk_root as walk(walk_root, walker) does: both in one pass over the tree. Why:
+ * the two walks went over the same nodes and attributes one after the other, and a page's tree
+ * (about 1 MB) does not stay in the caches between them. walk_root must be scan_root or under
+ * it (the body under the document element); the walk's part runs while the pass is inside
+ * walk_root and not inside a subtree the walk skips, which the scan still enters. */
+static PyObject *
+fastwalk_walk_scan(PyObject *self, PyObject *args)
+{
+    unsigned long long walk_id, scan_id;
+    PyObject *walker, *parser;
+    Py_ssize_t limit;
+    if (!PyArg_ParseTuple(args, "KOKOn:walk_scan", &walk_id, &walker, &scan_id, &parser, &limit))
+        return NULL;
+    if (walk_id == 0) {
+        PyErr_SetString(PyExc_ValueError, "no root node");
+        return NULL;
     }
-    for (int i = 0; i < N_OUT; i++)
-        if ((lists[i] = PyList_New(0)) == NULL)
-            goto done;
-    if (((what & SCAN_META) &&
-         ((metas = PyList_New(0)) == NULL || (hrefs = PyList_New(0)) == NULL)) ||
-        ((what & SCAN_JSONLD) && (texts = PyList_New(0)) == NULL))
+    void *walk_root = (void *)(uintptr_t)walk_id, *root = (void *)(uintptr_t)scan_id;
+    if (scan_id != 0) {
+        void *up = walk_root;
+        while (up != NULL && up != root)
+            up = parent_of(up);
+        if (up == NULL) {
+            PyErr_SetString(PyExc_ValueError, "the walk's root is not under the scan's root");
+            return NULL;
+        }
+    }
+    walk_run w;
+    scan_state sc;
+    PyObject *out = NULL;
+    memset(&sc, 0, sizeof(sc));
+    if (walk_begin(&w, walker) < 0 ||
+        scan_begin(&sc, scan_id, parser, limit, SCAN_META | SCAN_JSONLD | SCAN_NODES) < 0)
         goto done;
-    for (void *node = root; node != NULL; node = next_in_tree(node, root)) {
-        if (type_of(node) != NODE_ELEMENT)
-            continue;
-        uintptr_t id = tag_id_of(node);
-        if ((what & SCAN_META) && visit_meta(node, id, metas, hrefs) < 0)
+    walk_state *st = &w.st;
+    /* walking: 0 before walk_root, 1 inside it, 2 after; skipped: the node whose subtree the
+     * walk does not enter (NULL: none). */
+    int walking = 0;
+    void *skipped = NULL, *node = root;
+    for (;;) {
+        if (type_of(node) == NODE_ELEMENT && scan_element(&sc, node) < 0)
             goto done;
-        if ((what & SCAN_JSONLD) && visit_jsonld(node, id, texts, &buf, &cap) < 0)
-            goto done;
-        if (!(what & SCAN_NODES))
-            continue;
-        if (title == NULL && id == title_tag) {
-            void *parent = parent_of(node);
-            if (parent != NULL && type_of(parent) == NODE_ELEMENT && tag_id_of(parent) == head_tag &&
-                (title = make_node(node, parser)) == NULL)
+        if (node == walk_root)
+            walking = 1;
+        if (walking == 1 && skipped == NULL) {
+            int descend = enter(st, w.cache, &w.spare, node);
+            if (descend < 0)
                 goto done;
+            if (!descend)
+                skipped = node;
         }
-        /* How many times each list gets this element. */
-        int times[N_OUT] = {0};
-        slot_values attrs;
-        read_slots(node, &attrs, cache);
-        if (attrs.present[SLOT_ITEMPROP]) {
-            has_itemprop = 1;
-            times[L_ITEMPROP_AUTHORS] = tokens_held(&attrs, SLOT_ITEMPROP, author_props, 2, 0);
-            times[L_ITEMPROP_DATES] = tokens_held(&attrs, SLOT_ITEMPROP, date_props, 2, 0);
+        void *child = first_child(node);
+        if (child != NULL) {
+            node = child;
+            continue;
         }
-        if (id == a_tag)
-            times[L_REL] = tokens_held(&attrs, SLOT_REL, rel_author, 1,
-                                       ((vb_node *)node)->ns == html_ns);
-        if (id == time_tag)
-            times[L_TIMES] = 1;
-        uint32_t found = parts_found(&attrs);
-        for (int k = 0; k < N_LISTS; k++)
-            times[L_BYLINE + k] = found ? parts_held(found, &part_lists[k]) : 0;
-        for (int i = 0; i < N_OUT; i++) {
-            if (times[i] == 0 || entries[i] >= limit)
-                continue;
-            int first_list = i == L_BYLINE || i == L_AUTHOR || i == L_DATE;
-            /* _ContainsList.first lists an element once and counts its parts; a css() list
-             * repeats it once per selector it matches. */
-            for (int r = 0; r < (first_list ? 1 : times[i]) && entries[i] < limit; r++) {
-                if (append_node(lists[i], node, parser) < 0)
+        for (;;) {
+            if (walking == 1 && (skipped == NULL || skipped == node)) {
+                skipped = NULL;
+                if (finish(st, node) < 0)
                     goto done;
-                entries[i] += first_list ? times[i] : 1;
+                if (node == walk_root) {
+                    walking = 2;
+                    if (walk_end(st) < 0)
+                        goto done;
+                }
+            }
+            if (node == root)
+                goto walked;
+            void *sibling = next_sibling(node);
+            if (sibling != NULL) {
+                node = sibling;
+                break;
+            }
+            node = parent_of(node);
+            if (node == NULL) {
+                PyErr_SetString(PyExc_RuntimeError, "walked out of the tree");
+                goto done;
             }
         }
     }
-    PyObject *nodes = NULL;
-    if (what & SCAN_NODES) {
-        nodes = Py_BuildValue("(OOOOOOOOO)", title ? title : Py_None,
-                              has_itemprop ? Py_True : Py_False, lists[L_ITEMPROP_AUTHORS],
-                              lists[L_REL], lists[L_BYLINE], lists[L_AUTHOR], lists[L_DATE],
-                              lists[L_TIMES], lists[L_ITEMPROP_DATES]);
-        if (nodes == NULL)
-            goto done;
-    }
-    PyObject *parts[4];
-    int n_parts = 0;
-    if (what & SCAN_META) {
-        parts[n_parts++] = metas;
-        parts[n_parts++] = hrefs;
-    }
-    if (what & SCAN_JSONLD)
-        parts[n_parts++] = texts;
-    if (nodes != NULL)
-        parts[n_parts++] = nodes;
-    out = PyTuple_New(n_parts);
-    for (int i = 0; out != NULL && i < n_parts; i++)
-        PyTuple_SET_ITEM(out, i, Py_NewRef(parts[i]));
-    Py_XDECREF(nodes);
+walked:
+    out = scan_end(&sc);
 done:
-    Py_XDECREF(metas);
-    Py_XDECREF(hrefs);
-    Py_XDECREF(texts);
-    PyMem_Free(buf);
-    PyMem_Free(cache);
-    Py_XDECREF(title);
-    for (int i = 0; i < N_OUT; i++)
-        Py_XDECREF(lists[i]);
+    scan_free(&sc);
+    walk_free(&w);
     return out;
 }
 
@@ -3064,6 +3242,12 @@ fill_parts(part_list *list, PyObject *parts)
             memcpy(distinct_word[d], word, (size_t)wlen);
             distinct_len[d] = (size_t)wlen;
             starting_with[slot][(unsigned char)word[0]] |= 1u << d;
+            if (wlen == 1) {
+                one_byte[slot] |= 1u << d;
+                for (int c = 0; c < 256; c++)
+                    then_with[slot][c] |= 1u << d;
+            } else
+                then_with[slot][(unsigned char)word[1]] |= 1u << d;
             n_distinct++;
         }
         list->part[i] = d;
@@ -3114,6 +3298,8 @@ fastwalk_configure_nodes(PyObject *self, PyObject *args)
     int ok = seen_node == 1 && seen_parser == 1 && type->tp_new != NULL;
     n_distinct = 0;
     memset(starting_with, 0, sizeof(starting_with));
+    memset(then_with, 0, sizeof(then_with));
+    memset(one_byte, 0, sizeof(one_byte));
     for (int k = 0; k < N_LISTS && ok; k++)
         if (fill_parts(&part_lists[k], parts[k]) < 0) {
             Py_CLEAR(node_type); /* the tables are half made: scan_page refuses to run */
@@ -3180,6 +3366,9 @@ static PyMethodDef methods[] = {
      "configure_tags(((tag_id, name), ...)): the facts of lexbor's static tags, made once."},
     {"configure_nodes", fastwalk_configure_nodes, METH_VARARGS,
      "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
+    {"walk_scan", fastwalk_walk_scan, METH_VARARGS,
+     "walk_scan(walk_root_mem_id, walker, scan_root_mem_id, parser, limit) -> scan_page's answer, "
+     "having walked walk_root as walk() does, in one pass."},
     {"scan_page", fastwalk_scan_page, METH_VARARGS,
      "scan_page(root_mem_id, parser, limit) -> (metas, hrefs, jsonld texts, node answers)."},
     {"configure_meta_keys", fastwalk_configure_meta_keys, METH_VARARGS,

@@ -706,6 +706,30 @@ def _use_page_scan(fast: Any) -> None:
     metadata.use_page_scan(fast)
 
 
+def _fused_agrees(fast: Any) -> bool:
+    """Whether ``fast.walk_scan`` gives what ``walk`` and ``scan_page`` give, on the samples."""
+    if metadata._PAGE_SCAN is not fast:
+        return False
+    for html in (_SAMPLE_PAGE, _SCAN_SAMPLE, _NODES_SAMPLE):
+        tree = LexborHTMLParser(html)
+        root, start = tree.root, tree.body if tree.body is not None else tree.root
+        if root is None or start is None:
+            return False
+        apart, together = _Walker(), _Walker()
+        fast.walk(start.mem_id, apart)
+        scanned = fast.scan_page(root.mem_id, tree, metadata._MAX_CANDIDATES)
+        fused = fast.walk_scan(start.mem_id, together, root.mem_id, tree, metadata._MAX_CANDIDATES)
+        if _walk_record(apart) != _walk_record(together) or (
+            *scanned[:3],
+            _node_answers(scanned[3]),
+        ) != (*fused[:3], _node_answers(fused[3])):
+            logging.getLogger(__name__).warning(
+                "the C walk and scan disagree when made in one pass: two passes are made"
+            )
+            return False
+    return True
+
+
 def _node_answers(answers: tuple[Any, ...]) -> list[Any]:
     """scan_page's node answers (or the queries'), comparable with ==: a node by its address,
     tag and parser (LexborNode equality compares serialised HTML)."""
@@ -989,9 +1013,29 @@ def _text_only(html: str) -> ExtractedPage:
 
 # Set here, once everything the self-test calls is defined.
 _FAST_WALK: Any = _load_fast_walk()
+# Whether the walk and the metadata's page scan run as one pass (walk_scan): both in C, and
+# walk_scan gives on the samples what the two give one after the other.
+_FUSED: bool = _FAST_WALK is not None and _fused_agrees(_FAST_WALK)
 _main_stretches: Callable[[Sequence[Block]], list[tuple[int, int, int, int]]] = (
     _FAST_WALK.main_stretches if _FAST_WALK is not None else _main_stretches_python
 )
+
+
+def _walk_page(
+    tree: LexborHTMLParser, start: LexborNode, walker: _Walker, elements: metadata.PageElements
+) -> None:
+    """Walk the blocks under ``start``; with the C walk and the C page scan both in use, the
+    metadata's scan of the page is made in the same pass over the tree, for ``elements``.
+
+    Why one pass: a page's tree (about 1 MB) does not stay in the caches from one pass to the
+    next, and both passes read the same nodes and attributes."""
+    root = tree.root
+    if _FUSED and _FAST_WALK is not None and metadata._PAGE_SCAN is _FAST_WALK and root is not None:
+        elements.preset(
+            _FAST_WALK.walk_scan(start.mem_id, walker, root.mem_id, tree, metadata._MAX_CANDIDATES)
+        )
+    else:
+        walker.walk(start)
 
 
 def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -> ExtractedPage:
@@ -1009,11 +1053,11 @@ def extract_html(html: str, url: str | None = None, utf8: bytes | None = None) -
     # The bytes selectolax would make of ``html``, made once.
     tree = LexborHTMLParser(data, options=_PARSE_OPTIONS)
     walker = _Walker()
+    elements = metadata.PageElements()  # read once for both: one C walk of the page
     start = tree.body if tree.body is not None else tree.root
     if start is not None:
-        walker.walk(start)
+        _walk_page(tree, start, walker, elements)
     main_flags = _mark_main(walker)
-    elements = metadata.PageElements()  # read once for both: one C walk of the page
     jsonld = parse_jsonld(tree, elements)
     start_at = next((i for i, flag in enumerate(main_flags) if flag), 0)
     # The walk's records are tuples laid out as _RawBlock: (text, kind, ...).

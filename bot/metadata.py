@@ -898,6 +898,11 @@ class _Elements:
             self._page = _PAGE_SCAN.scan_page(root.mem_id, tree, _MAX_CANDIDATES)
         return self._page
 
+    def preset(self, page: tuple[Any, ...]) -> None:
+        """Take scan_page's answer for the tree, made by the caller (bot.extract makes it in
+        the same pass as its walk)."""
+        self._page = page
+
     def metas(self, tree: LexborHTMLParser) -> tuple[dict[str, list[str]], list[str]]:
         """``_meta_and_canonical(tree)``."""
         page = self._scanned(tree)
