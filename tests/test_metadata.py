@@ -445,3 +445,40 @@ def test_parsers_never_raise_and_give_iso_dates(text: str) -> None:
         assert value is None or _ISO.fullmatch(value)
     for name in split_byline(text):
         assert name and name == name.strip() and len(name) <= 80
+
+
+# --------------------------------------------------------------------------- byline guards
+
+# Pieces that reach every pattern of _URLISH and _DATEISH, and what could fool a guard: case
+# variants, characters that fold to ASCII letters under IGNORECASE (long s, Kelvin sign, dotted
+# capital I), digits of other scripts, words that only contain a keyword.
+_BYLINE_PIECES = [
+    "By ", "Jane Doe", " and ", "http://x.com/a", "HTTPS://Y", "www.site.org", "WwW.a.b", "wW",
+    "ww", "@handle", "a@b.co", "ann @ home", ":/", "://", " Updated ", "PUBLISHED", "poſted",
+    "last updated", " on ", "onward", "Monday", "miércoles", "SÁBADO", "today", "Yesterday",
+    "3 hours ago", "May 5", "5 May", "10:30 am", "2024-03-05", "3/5/24", "\u0663\u0664",
+    "\u0969", "K", "İ", "ſ", "-", " | ", ", ", "\n", "(with Bo)", "(R.J.)", "Staff Writer",
+]  # fmt: skip
+_BYLINE_TEXTS = st.lists(st.sampled_from(_BYLINE_PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_BYLINE_TEXTS, st.text(max_size=60)))
+def test_byline_guards_change_nothing(text: str) -> None:
+    """The guards in front of the byline patterns skip only what could not match."""
+    from bot import metadata
+
+    assert metadata._drop_urlish(text) == metadata._URLISH.sub(" ", text)
+    for line in text.split("\n"):
+        assert metadata._drop_dateish(line) == metadata._DATEISH.sub("", line)
+
+
+def test_byline_guards_run_the_patterns_where_they_match() -> None:
+    from bot import metadata
+
+    assert metadata._drop_urlish("Ann (Www.x.org)") == "Ann ( "
+    assert metadata._drop_urlish("WwW.x.org Ann") == "  Ann"
+    assert metadata._drop_urlish("Ann WWW.x.org") == "Ann  "
+    assert metadata._drop_dateish("Jane Doe Updated May 5") == "Jane Doe "
+    assert metadata._drop_dateish("Jane Doe, \u0663 hours ago") == "Jane Doe, "
+    assert metadata._drop_dateish("Jane Doe poſted today") == "Jane Doe "
