@@ -3085,9 +3085,10 @@ done:
 /* walk_scan(walk_root, walker, scan_root, parser, limit) -> scan_page(scan_root, parser, limit),
  * having walked walk_root as walk(walk_root, walker) does: both in one pass over the tree. Why:
  * the two walks went over the same nodes and attributes one after the other, and a page's tree
- * (about 1 MB) does not stay in the caches between them. walk_root must be scan_root or under
- * it (the body under the document element); the walk's part runs while the pass is inside
- * walk_root and not inside a subtree the walk skips, which the scan still enters. */
+ * (about 1 MB) does not stay in the caches between them. walk_root is scan_root or under it
+ * (the body under the document element); the walk's part runs while the pass is inside
+ * walk_root and not inside a subtree the walk skips, which the scan still enters. A walk_root
+ * outside scan_root's tree is walked apart. */
 static PyObject *
 fastwalk_walk_scan(PyObject *self, PyObject *args)
 {
@@ -3101,15 +3102,9 @@ fastwalk_walk_scan(PyObject *self, PyObject *args)
         return NULL;
     }
     void *walk_root = (void *)(uintptr_t)walk_id, *root = (void *)(uintptr_t)scan_id;
-    if (scan_id != 0) {
-        void *up = walk_root;
-        while (up != NULL && up != root)
-            up = parent_of(up);
-        if (up == NULL) {
-            PyErr_SetString(PyExc_ValueError, "the walk's root is not under the scan's root");
-            return NULL;
-        }
-    }
+    void *up = walk_root;
+    while (scan_id != 0 && up != NULL && up != root)
+        up = parent_of(up);
     walk_run w;
     scan_state sc;
     PyObject *out = NULL;
@@ -3117,6 +3112,15 @@ fastwalk_walk_scan(PyObject *self, PyObject *args)
     if (walk_begin(&w, walker) < 0 ||
         scan_begin(&sc, scan_id, parser, limit, SCAN_META | SCAN_JSONLD | SCAN_NODES) < 0)
         goto done;
+    if (up == NULL) {
+        /* The walk's root is outside the scan's tree (lexbor keeps a <body> that a <frameset>
+         * replaced as the document's body): the two passes one after the other. */
+        if (run_walk(&w.st, w.cache, &w.spare, walk_root) < 0)
+            goto done;
+        scan_free(&sc);
+        out = scan_tree(scan_id, parser, limit, SCAN_META | SCAN_JSONLD | SCAN_NODES);
+        goto done;
+    }
     walk_state *st = &w.st;
     /* walking: 0 before walk_root, 1 inside it, 2 after; skipped: the node whose subtree the
      * walk does not enter (NULL: none). */

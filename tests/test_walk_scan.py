@@ -108,6 +108,7 @@ def test_one_pass_equals_two_on_metadata_pages(html: str, limit: int) -> None:
         "<frameset><frame src=a></frameset>",  # no <body>: the walk starts at the root
         '<html><head><title>T</title></head><body hidden><p class="byline">x</p></body></html>',
         "<html><body><p>a</p></body></html><!-- after --><p class=author>late</p>",
+        "<p>before<frameset><frame src=a></frameset>",  # the <body> left out of the tree
         '<title>Only a title</title><meta name="author" content="Ann">',
     ],
 )
@@ -135,14 +136,33 @@ def test_one_pass_walks_only_under_its_walk_root() -> None:
     assert _comparable(fused) == _comparable(fast.scan_page(root.mem_id, tree, 3))
 
 
-def test_walk_scan_refuses_a_walk_root_outside_the_scan_root() -> None:
+def test_a_walk_root_outside_the_scan_root_is_walked_apart() -> None:
+    """lexbor keeps a <body> that a <frameset> replaced as the document's body, out of the tree:
+    the one pass then gives what the two passes give, and extraction does not fail."""
+    for html in ("<p><frameset>", "<div class=byline><p><frameset><frame src=a></frameset>"):
+        tree = LexborHTMLParser(html)
+        assert tree.body is not None and tree.body.parent is None
+        apart, together = _apart_and_together(html)
+        assert together == apart
+        one, two = _extracted_with_and_without_one_pass(html)
+        assert one == two
     fast = extract._FAST_WALK
     assert fast is not None
     tree = LexborHTMLParser("<html><head><title>t</title></head><body><p>x</p></body></html>")
     head, body = tree.head, tree.body
     assert head is not None and body is not None
-    with pytest.raises(ValueError, match="under the scan's root"):
-        fast.walk_scan(body.mem_id, _Walker(), head.mem_id, tree, 3)
+    walker = _Walker()
+    scanned = fast.walk_scan(body.mem_id, walker, head.mem_id, tree, 3)
+    assert [raw[0] for raw in walker.blocks] == ["x"]
+    assert _comparable(scanned) == _comparable(fast.scan_page(head.mem_id, tree, 3))
+
+
+def test_walk_scan_refuses_what_it_cannot_walk() -> None:
+    fast = extract._FAST_WALK
+    assert fast is not None
+    tree = LexborHTMLParser("<html><body><p>x</p></body></html>")
+    body = tree.body
+    assert body is not None
     with pytest.raises(ValueError, match="no root"):
         fast.walk_scan(0, _Walker(), body.mem_id, tree, 3)
     with pytest.raises(ValueError, match="parser"):
