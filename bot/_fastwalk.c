@@ -3176,6 +3176,139 @@ done:
     return out;
 }
 
+/* ------------------------------------------------------------------ an element's lines */
+
+/* bot.metadata._lines_of in C: the text of an element with a line break where a block or <br>
+ * breaks it, as a byline's reader wants it. Why: it read the element through selectolax, a
+ * Python node object, tag name and text string for every node under the element. */
+#define MAX_LINE_TAGS 48
+static char line_tags[2][MAX_LINE_TAGS][16]; /* [0]: breaks a line; [1]: a widget, no byline */
+static size_t line_tag_len[2][MAX_LINE_TAGS];
+static int n_line_tags[2] = {-1, -1}; /* -1: configure_lines() not called */
+#define NODE_TEXT 3
+
+static int
+line_tag_in(int which, const unsigned char *name, size_t len)
+{
+    for (int i = 0; i < n_line_tags[which]; i++)
+        if (line_tag_len[which][i] == len && memcmp(line_tags[which][i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+/* configure_lines(break_tags, widget_tags): the tag names of _LINE_BREAK_TAGS and _WIDGET_TAGS. */
+static PyObject *
+fastwalk_configure_lines(PyObject *self, PyObject *args)
+{
+    PyObject *sets[2];
+    if (!PyArg_ParseTuple(args, "O!O!:configure_lines", &PyTuple_Type, &sets[0], &PyTuple_Type,
+                          &sets[1]))
+        return NULL;
+    for (int which = 0; which < 2; which++) {
+        Py_ssize_t n = PyTuple_GET_SIZE(sets[which]);
+        if (n > MAX_LINE_TAGS) {
+            PyErr_SetString(PyExc_ValueError, "configure_lines: at most 48 names in each set");
+            return NULL;
+        }
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t len;
+            const char *name = PyUnicode_Check(PyTuple_GET_ITEM(sets[which], i))
+                                   ? PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(sets[which], i), &len)
+                                   : NULL;
+            if (name == NULL || len < 1 || len >= 16) {
+                PyErr_Clear();
+                PyErr_SetString(PyExc_ValueError, "configure_lines: tag names of 1 to 15 bytes");
+                return NULL;
+            }
+        }
+    }
+    for (int which = 0; which < 2; which++) {
+        Py_ssize_t n = PyTuple_GET_SIZE(sets[which]);
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_ssize_t len;
+            const char *name = PyUnicode_AsUTF8AndSize(PyTuple_GET_ITEM(sets[which], i), &len);
+            memcpy(line_tags[which][i], name, (size_t)len);
+            line_tag_len[which][i] = (size_t)len;
+        }
+        n_line_tags[which] = (int)n;
+    }
+    Py_RETURN_NONE;
+}
+
+/* lines_of(node_mem_id, limit, max_size) -> str: _lines_of(node, limit) with max_size for its
+ * _MAX_BYLINE_CHARS * 3. The nodes come in selectolax's traverse(include_text=True) order (the
+ * element itself first); a text node's text is decoded as selectolax decodes it (invalid UTF-8
+ * replaced), one node at a time, and counted in characters. */
+static PyObject *
+fastwalk_lines_of(PyObject *self, PyObject *args)
+{
+    unsigned long long root_id;
+    Py_ssize_t limit, max_size;
+    if (!PyArg_ParseTuple(args, "Knn:lines_of", &root_id, &limit, &max_size))
+        return NULL;
+    if (!bound || n_line_tags[0] < 0 || element_name == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "bind(), check_layout() and configure_lines() first");
+        return NULL;
+    }
+    if (root_id == 0) {
+        PyErr_SetString(PyExc_ValueError, "lines_of takes a node's mem_id");
+        return NULL;
+    }
+    void *root = (void *)(uintptr_t)root_id;
+    PyObject *parts = PyList_New(0);
+    if (parts == NULL)
+        return NULL;
+    Py_ssize_t count = 0, size = 0;
+    for (void *node = root; node != NULL; node = next_in_tree(node, root), count++) {
+        if (count > limit || size > max_size) {
+            Py_DECREF(parts);
+            return PyUnicode_New(0, 0);
+        }
+        uintptr_t tag = tag_id_of(node);
+        PyObject *piece = NULL;
+        if (tag == TAG_TEXT) {
+            vb_chardata *cd = (vb_chardata *)node;
+            if (type_of(node) == NODE_TEXT && cd->data.data != NULL)
+                piece = PyUnicode_DecodeUTF8((const char *)cd->data.data,
+                                             (Py_ssize_t)cd->data.length, "replace");
+            else
+                piece = PyUnicode_New(0, 0);
+            if (piece == NULL)
+                goto fail;
+            size += PyUnicode_GET_LENGTH(piece);
+        }
+        else if (tag != TAG_DOCUMENT && tag != TAG_COMMENT && tag != TAG_DOCTYPE &&
+                 type_of(node) == NODE_ELEMENT) {
+            size_t len = 0;
+            const unsigned char *name = element_name(node, &len);
+            if (name == NULL)
+                continue;
+            if (line_tag_in(0, name, len)) {
+                if ((piece = PyUnicode_FromStringAndSize("\n", 1)) == NULL)
+                    goto fail;
+            }
+            else if (line_tag_in(1, name, len)) {
+                Py_DECREF(parts);
+                return PyUnicode_New(0, 0); /* a widget, not a byline */
+            }
+        }
+        if (piece != NULL) {
+            int rc = PyList_Append(parts, piece);
+            Py_DECREF(piece);
+            if (rc < 0)
+                goto fail;
+        }
+    }
+    PyObject *empty = PyUnicode_New(0, 0);
+    PyObject *out = empty ? PyUnicode_Join(empty, parts) : NULL;
+    Py_XDECREF(empty);
+    Py_DECREF(parts);
+    return out;
+fail:
+    Py_DECREF(parts);
+    return NULL;
+}
+
 /* scan_meta(root) -> (metas, hrefs): see visit_meta. */
 static PyObject *
 fastwalk_scan_meta(PyObject *self, PyObject *args)
@@ -3370,6 +3503,10 @@ static PyMethodDef methods[] = {
      "configure_tags(((tag_id, name), ...)): the facts of lexbor's static tags, made once."},
     {"configure_nodes", fastwalk_configure_nodes, METH_VARARGS,
      "configure_nodes(sample_node, (title, head, a, time tag ids), byline, author, date parts)"},
+    {"configure_lines", fastwalk_configure_lines, METH_VARARGS,
+     "configure_lines(break_tags, widget_tags): the tag names bot.metadata._lines_of reads."},
+    {"lines_of", fastwalk_lines_of, METH_VARARGS,
+     "lines_of(node_mem_id, limit, max_size) -> str: bot.metadata._lines_of(node, limit)."},
     {"walk_scan", fastwalk_walk_scan, METH_VARARGS,
      "walk_scan(walk_root_mem_id, walker, scan_root_mem_id, parser, limit) -> scan_page's answer, "
      "having walked walk_root as walk() does, in one pass."},

@@ -704,6 +704,32 @@ def _use_page_scan(fast: Any) -> None:
             )
             return
     metadata.use_page_scan(fast)
+    _use_lines(fast)
+
+
+def _use_lines(fast: Any) -> None:
+    """Hand lines_of to bot.metadata, if it reads every element of the samples as
+    metadata._lines_python does."""
+    fast.configure_lines(tuple(sorted(metadata._LINE_BREAK_TAGS)), metadata._WIDGET_TAGS)
+    for html in (_NODES_SAMPLE, _SCAN_SAMPLE, _SAMPLE_PAGE, _LINES_SAMPLE):
+        tree = LexborHTMLParser(html)
+        for node in tree.css("*"):
+            for limit in (0, 3, metadata._MAX_TEXT_NODES):
+                got = fast.lines_of(node.mem_id, limit, metadata._MAX_BYLINE_CHARS * 3)
+                if got != metadata._lines_python(node, limit):
+                    logging.getLogger(__name__).warning(
+                        "the C lines_of disagrees with selectolax: elements are read in Python"
+                    )
+                    return
+    metadata.use_lines(fast)
+
+
+# An element's lines as bylines hold them: breaks, widgets inside, comments, SVG and MathML names.
+_LINES_SAMPLE = """<html><body><div class="byline">By <b>Ann</b><br>Edited by <a>Bo</a><!-- c -->
+<p>Line<span>s</span></p><time>May 5</time><svg><text>x</text></svg></div><div class=author>A
+<script>x</script></div><p>café <math><mi>y</mi></math>中</p><foo-bar>z</foo-bar>
+<ul><li>one<li>two</ul><table><tr><td>c</td></tr></table><figure><figcaption>f</figcaption>
+</figure></body></html>"""
 
 
 def _fused_agrees(fast: Any) -> bool:

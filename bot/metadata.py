@@ -1062,9 +1062,29 @@ _LINE_BREAK_TAGS = _wordset(
 )
 
 
+_WIDGET_TAGS = ("script", "style", "noscript", "template", "svg")
+# bot/_fastwalk.c's lines_of, set by bot.extract once it reads sample pages as _lines_python
+# does; None: the Python below.
+_LINES: Any = None
+
+
+def use_lines(fast: Any) -> None:
+    """Read elements' lines with ``fast.lines_of`` (None: in Python)."""
+    global _LINES
+    _LINES = fast
+
+
 def _lines_of(node: LexborNode, limit: int = _MAX_TEXT_NODES) -> str:
     """An element's text with line breaks where blocks and <br> break it ("Written by A" / "Edited
     by B"); empty if the element is too long to be a byline."""
+    if _LINES is not None:
+        lines: str = _LINES.lines_of(node.mem_id, limit, _MAX_BYLINE_CHARS * 3)
+        return lines
+    return _lines_python(node, limit)
+
+
+def _lines_python(node: LexborNode, limit: int = _MAX_TEXT_NODES) -> str:
+    """``_lines_of`` through selectolax: the reference for the C one, and its stand-in."""
     parts: list[str] = []
     size = 0
     for count, child in enumerate(node.traverse(include_text=True)):
@@ -1077,7 +1097,7 @@ def _lines_of(node: LexborNode, limit: int = _MAX_TEXT_NODES) -> str:
             size += len(text)
         elif tag in _LINE_BREAK_TAGS:
             parts.append("\n")
-        elif tag in ("script", "style", "noscript", "template", "svg"):
+        elif tag in _WIDGET_TAGS:
             return ""  # a widget, not a byline
     return "".join(parts)
 
