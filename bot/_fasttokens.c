@@ -1381,6 +1381,54 @@ sieve_key(PyObject *w)
            SIEVE_BITS;
 }
 
+/* What exact_runs keeps of the quote's k-grams, and the source starts found for each. */
+typedef struct {
+    Py_ssize_t k, cap;
+    size_t gmask;
+    const Py_ssize_t *qid, *gram_slot;
+    const uint64_t *gram_key;
+    Py_ssize_t *count, *head, *tail, *hit_j, *hit_next;
+    Py_ssize_t hits, held;
+} gram_index;
+
+/* Source word j has its id in sid: if it ends k words the quote holds, look their gram up and
+ * note its start (at most cap a gram). Called for j = 0, 1, ... in order. */
+HOT void
+note_source_word(gram_index *gi, const Py_ssize_t *sid, Py_ssize_t j)
+{
+    Py_ssize_t k = gi->k;
+    gi->held = sid[j] >= 0 ? gi->held + 1 : 0;
+    if (gi->held < k)
+        return;
+    Py_ssize_t start = j - k + 1;
+    uint64_t key = gram_hash(sid + start, k);
+    size_t g = (size_t)key & gi->gmask;
+    Py_ssize_t first = -1;
+    for (;;) {
+        Py_ssize_t cand = gi->gram_slot[g];
+        if (cand < 0)
+            break;
+        if (gi->gram_key[g] == key &&
+            memcmp(gi->qid + cand, sid + start, (size_t)k * sizeof(Py_ssize_t)) == 0) {
+            first = cand;
+            break;
+        }
+        g = (g + 1) & gi->gmask;
+    }
+    if (first < 0 || gi->count[first] >= gi->cap)
+        return;
+    gi->count[first]++;
+    Py_ssize_t hits = gi->hits;
+    gi->hit_j[hits] = start;
+    gi->hit_next[hits] = -1;
+    if (gi->tail[first] < 0)
+        gi->head[first] = hits;
+    else
+        gi->hit_next[gi->tail[first]] = hits;
+    gi->tail[first] = hits;
+    gi->hits = hits + 1;
+}
+
 typedef struct {
     uint64_t key;
     Py_ssize_t id; /* -1: empty; -2: shared by two quote keys */
@@ -1404,28 +1452,43 @@ exact_runs(PyObject *self, PyObject *args)
     if (out == NULL || k < 1 || nq < k || n < k || cap < 1)
         return out;
     size_t wsize = table_size(nq), gsize = table_size(nq);
-    word_slot *words = PyMem_Calloc(wsize, sizeof(word_slot));
-    Py_ssize_t *qid = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));
-    Py_ssize_t *sid = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
-    Py_ssize_t *gram_slot = PyMem_Malloc(gsize * sizeof(Py_ssize_t)); /* a first quote start */
-    uint64_t *gram_key = PyMem_Malloc(gsize * sizeof(uint64_t));
-    Py_ssize_t *canon = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* first start, same gram */
-    Py_ssize_t *qnext = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* next start, same gram */
-    Py_ssize_t *qlast = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t)); /* per first start */
-    Py_ssize_t *head = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));  /* per first start */
-    Py_ssize_t *tail = PyMem_Malloc((size_t)nq * sizeof(Py_ssize_t));
-    Py_ssize_t *count = PyMem_Calloc((size_t)nq, sizeof(Py_ssize_t));
-    Py_ssize_t *hit_j = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
-    Py_ssize_t *hit_next = PyMem_Malloc((size_t)n * sizeof(Py_ssize_t));
-    PyObject **idword = PyMem_Malloc((size_t)nq * sizeof(PyObject *)); /* per word id */
+    /* One block for every array (fifteen allocations were a tenth of a call on a short page):
+     * the word table and the counts zeroed, the rest written before it is read. */
+    if ((size_t)nq > PY_SSIZE_T_MAX / 256 || (size_t)n > PY_SSIZE_T_MAX / 64) {
+        Py_DECREF(out);
+        return PyErr_NoMemory();
+    }
+    size_t bytes = wsize * sizeof(word_slot) + 2 * gsize * sizeof(uint64_t) +
+                   (size_t)nq * 8 * sizeof(Py_ssize_t) + (size_t)n * 3 * sizeof(Py_ssize_t);
+    char *block = PyMem_Malloc(bytes);
     direct_slot *direct = NULL;
     int err = 0;
-    if (!words || !qid || !sid || !gram_slot || !gram_key || !canon || !qnext || !qlast || !head ||
-        !tail || !count || !hit_j || !hit_next || !idword) {
+    if (block == NULL) {
         PyErr_NoMemory();
         err = 1;
         goto done;
     }
+    char *next = block;
+#define TAKE(type, name, items)                                                                    \
+    type *name = (type *)next;                                                                     \
+    next += (size_t)(items) * sizeof(type)
+    TAKE(word_slot, words, wsize);
+    TAKE(Py_ssize_t, gram_slot, gsize); /* a first quote start */
+    TAKE(uint64_t, gram_key, gsize);
+    TAKE(Py_ssize_t, count, nq);
+    TAKE(Py_ssize_t, qid, nq);
+    TAKE(Py_ssize_t, canon, nq); /* first start, same gram */
+    TAKE(Py_ssize_t, qnext, nq); /* next start, same gram */
+    TAKE(Py_ssize_t, qlast, nq); /* per first start */
+    TAKE(Py_ssize_t, head, nq);  /* per first start */
+    TAKE(Py_ssize_t, tail, nq);
+    TAKE(PyObject *, idword, nq); /* per word id */
+    TAKE(Py_ssize_t, sid, n);
+    TAKE(Py_ssize_t, hit_j, n);
+    TAKE(Py_ssize_t, hit_next, n);
+#undef TAKE
+    memset(words, 0, wsize * sizeof(word_slot));
+    memset(count, 0, (size_t)nq * sizeof(Py_ssize_t));
     size_t wmask = wsize - 1, gmask = gsize - 1;
     /* The sieve holds the quote words' keys; it is used only if every quote word is an exact
      * str (another object may equal a str without sharing its length or letters). */
@@ -1464,6 +1527,36 @@ exact_runs(PyObject *self, PyObject *args)
         }
         qid[i] = words[at].id;
     }
+    if (err)
+        goto done;
+    /* The quote's k-grams: each start points at the first start of the same gram. */
+    for (size_t g = 0; g < gsize; g++)
+        gram_slot[g] = -1;
+    Py_ssize_t starts = nq - k + 1;
+    for (Py_ssize_t i = 0; i < starts; i++) {
+        uint64_t key = gram_hash(qid + i, k);
+        size_t g = (size_t)key & gmask;
+        for (;;) {
+            Py_ssize_t first = gram_slot[g];
+            if (first < 0) {
+                gram_slot[g] = i;
+                gram_key[g] = key;
+                canon[i] = qlast[i] = i;
+                break;
+            }
+            if (gram_key[g] == key &&
+                memcmp(qid + first, qid + i, (size_t)k * sizeof(Py_ssize_t)) == 0) {
+                canon[i] = first;
+                qnext[qlast[first]] = i;
+                qlast[first] = i;
+                break;
+            }
+            g = (g + 1) & gmask;
+        }
+        qnext[i] = head[i] = tail[i] = -1;
+    }
+    gram_index gi = {k, cap, gmask, qid, gram_slot, gram_key, count, head, tail, hit_j, hit_next,
+                     0, 0};
     /* Which source words the quote holds (-1: none of them). Words: through a direct table of
      * the quote words' keys, one slot a key and no probing, so a source word no quote word can
      * equal costs a load and a compare with no branch to mispredict (the probe of the table
@@ -1520,6 +1613,7 @@ exact_runs(PyObject *self, PyObject *args)
                     id = -1;
             }
             sid[j] = id;
+            note_source_word(&gi, sid, j);
         }
     }
     for (Py_ssize_t j = 0; lazy == NULL && j < n && !err; j++) {
@@ -1542,65 +1636,9 @@ exact_runs(PyObject *self, PyObject *args)
     }
     if (err)
         goto done;
-    /* The quote's k-grams: each start points at the first start of the same gram. */
-    for (size_t g = 0; g < gsize; g++)
-        gram_slot[g] = -1;
-    Py_ssize_t starts = nq - k + 1;
-    for (Py_ssize_t i = 0; i < starts; i++) {
-        uint64_t key = gram_hash(qid + i, k);
-        size_t g = (size_t)key & gmask;
-        for (;;) {
-            Py_ssize_t first = gram_slot[g];
-            if (first < 0) {
-                gram_slot[g] = i;
-                gram_key[g] = key;
-                canon[i] = qlast[i] = i;
-                break;
-            }
-            if (gram_key[g] == key &&
-                memcmp(qid + first, qid + i, (size_t)k * sizeof(Py_ssize_t)) == 0) {
-                canon[i] = first;
-                qnext[qlast[first]] = i;
-                qlast[first] = i;
-                break;
-            }
-            g = (g + 1) & gmask;
-        }
-        qnext[i] = head[i] = tail[i] = -1;
-    }
     /* Source starts where k words the quote holds follow each other, by gram. */
-    Py_ssize_t hits = 0, held = 0;
-    for (Py_ssize_t j = 0; j < n; j++) {
-        held = sid[j] >= 0 ? held + 1 : 0;
-        if (held < k)
-            continue;
-        Py_ssize_t start = j - k + 1;
-        uint64_t key = gram_hash(sid + start, k);
-        size_t g = (size_t)key & gmask;
-        Py_ssize_t first = -1;
-        for (;;) {
-            Py_ssize_t cand = gram_slot[g];
-            if (cand < 0)
-                break;
-            if (gram_key[g] == key &&
-                memcmp(qid + cand, sid + start, (size_t)k * sizeof(Py_ssize_t)) == 0) {
-                first = cand;
-                break;
-            }
-            g = (g + 1) & gmask;
-        }
-        if (first < 0 || count[first] >= cap)
-            continue;
-        count[first]++;
-        hit_j[hits] = start;
-        hit_next[hits] = -1;
-        if (tail[first] < 0)
-            head[first] = hits;
-        else
-            hit_next[tail[first]] = hits;
-        tail[first] = hits;
-        hits++;
-    }
+    for (Py_ssize_t j = 0; lazy == NULL && j < n; j++)
+        note_source_word(&gi, sid, j);
     /* The runs, in the Python loop's order. */
     for (Py_ssize_t first = 0; first < starts && !err; first++) {
         if (canon[first] != first || head[first] < 0)
@@ -1623,20 +1661,7 @@ exact_runs(PyObject *self, PyObject *args)
         }
     }
 done:
-    PyMem_Free(words);
-    PyMem_Free(qid);
-    PyMem_Free(sid);
-    PyMem_Free(gram_slot);
-    PyMem_Free(gram_key);
-    PyMem_Free(canon);
-    PyMem_Free(qnext);
-    PyMem_Free(qlast);
-    PyMem_Free(head);
-    PyMem_Free(tail);
-    PyMem_Free(count);
-    PyMem_Free(hit_j);
-    PyMem_Free(hit_next);
-    PyMem_Free(idword);
+    PyMem_Free(block);
     PyMem_Free(direct);
     if (err) {
         Py_DECREF(out);
