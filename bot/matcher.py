@@ -345,6 +345,7 @@ class _Aligner:
         chain = self._drop_stray_runs([Run(*r) for r in _best_chain(runs, hint)], qa, qb)
         if sum(r.n for r in chain) < min(len(q), MIN_LOCATED_WORDS):
             chain = []  # two common words ("with the") do not place a quote
+        located = None
         if not chain:
             located = self._fuzzy_locate(qa, qb)
             if located is None:
@@ -352,7 +353,7 @@ class _Aligner:
                 return PieceAlignment(qa, qb)
             chain = located
         piece = PieceAlignment(qa, qb, chain)
-        self._classify_piece(piece)
+        self._classify_piece(piece, exact=located is None)
         return piece
 
     def _drop_stray_runs(self, chain: list[Run], qa: int, qb: int) -> list[Run]:
@@ -361,6 +362,10 @@ class _Aligner:
         "in the first place" may stand in the source, but if the rest of its sentence does
         not, the sentence is not there; keeping the phrase would call it reworded instead.
         """
+        if sum(r.n for r in chain) == qb - qa:
+            # The runs (disjoint, within the piece) cover it whole: every sentence is covered
+            # whole, so none is dropped, wherever the sentences start.
+            return chain
         bounds = [qa, *self.q.sentence_starts(qa + 1, qb), qb]
         if len(bounds) <= 2:
             return chain  # one sentence: the piece as a whole decides
@@ -405,6 +410,8 @@ class _Aligner:
         return runs
 
     def _check_piece_order(self, pieces: list[PieceAlignment]) -> None:
+        if len(pieces) < 2:
+            return
         located = [p for p in pieces if p.runs]
         for before, after in itertools.pairwise(located):
             assert before.s_start is not None and after.s_start is not None
@@ -419,33 +426,48 @@ class _Aligner:
                 )
 
     # -- gaps -----------------------------------------------------------------------------------
-    def _classify_piece(self, piece: PieceAlignment) -> None:
+    def _classify_piece(self, piece: PieceAlignment, *, exact: bool) -> None:
+        """``exact``: the chain's runs are exact runs (not a fuzzy window's), their words equal."""
         chain = piece.runs
         seg_q, seg_s = chain[0].q, chain[0].s
         seg_end_q, seg_end_s = chain[0].q_end, chain[0].s_end
         self.matched += sum(r.n for r in chain)
         # Words before the first run and after the last one.
         first, last = chain[0], chain[-1]
+        # Whether the segment is one exact run as it stands (then its score is 100).
+        pure = exact
         lead = self._edge(piece.q_start, first.q, first.s, leading=True)
         if lead is not None:
             seg_q, seg_s = lead
+            pure = False
         for a, b in itertools.pairwise(chain):
             if b.s < a.s_end:  # cannot happen after chaining, kept for safety
+                pure = False
                 continue
             broke = self._gap(a.q_end, b.q, a.s_end, b.s)
             if broke:
-                self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s)
+                self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s, pure)
                 seg_q, seg_s = b.q, b.s
+                pure = exact
+            else:
+                pure = False
             seg_end_q, seg_end_s = b.q_end, b.s_end
         trail = self._edge(last.q_end, piece.q_end, last.s_end, leading=False)
         if trail is not None:
             seg_end_q, seg_end_s = trail
-        self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s)
+            pure = False
+        self._emit_match(seg_q, seg_end_q, seg_s, seg_end_s, pure)
 
-    def _emit_match(self, qa: int, qb: int, sa: int, sb: int) -> None:
+    def _emit_match(self, qa: int, qb: int, sa: int, sb: int, same: bool = False) -> None:
+        """``same``: the two stretches are known to hold equal words."""
         if qa >= qb or sa >= sb:
             return
-        score = Indel.normalized_similarity(self.q.words[qa:qb], self.s.words[sa:sb]) * 100
+        if same:
+            score = 100.0
+        else:
+            said, source = self.q.words[qa:qb], self.s.words[sa:sb]
+            # Equal words score exactly 1.0 (no edit): the comparison spares rapidfuzz's call.
+            score = 100.0 if said == source else Indel.normalized_similarity(said, source) * 100
         q0, q1 = self.q.span(qa, qb)
         s0, s1 = self.s.span(sa, sb)
         self.matches.append(Match(q0, q1, s0, s1, round(score, 1)))
