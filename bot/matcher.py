@@ -498,6 +498,10 @@ class _Aligner:
         self, qa: int, qb: int, sa: int, sb: int
     ) -> tuple[tuple[int, int], tuple[int, int]]:
         """Split quote gap words between the start and the end of a longer source gap."""
+        if qa >= qb:
+            # No quote words: the search below settles on no edit words at either end (cost 0,
+            # found first), so skip its rapidfuzz calls.
+            return (0, 0), (0, 0)
         q = self.q.words[qa:qb]
         s = self.s.words[sa:sb]
         best: tuple[int, tuple[int, int], tuple[int, int]] | None = None
