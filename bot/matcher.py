@@ -362,9 +362,11 @@ class _Aligner:
         "in the first place" may stand in the source, but if the rest of its sentence does
         not, the sentence is not there; keeping the phrase would call it reworded instead.
         """
-        if sum(r.n for r in chain) == qb - qa:
-            # The runs (disjoint, within the piece) cover it whole: every sentence is covered
-            # whole, so none is dropped, wherever the sentences start.
+        if not chain or qb - qa - sum(r.n for r in chain) <= min(r.n for r in chain):
+            # A run is dropped only when its sentence has more words outside the runs than
+            # in them, so more than the run has; the runs are disjoint and within the piece,
+            # so the piece must have more such words than the shortest run has. Fewer: every
+            # run stays, wherever the sentences start (no need to look for them).
             return chain
         bounds = [qa, *self.q.sentence_starts(qa + 1, qb), qb]
         if len(bounds) <= 2:
