@@ -19,7 +19,14 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from bot.models import Discrepancy, Match
-from bot.textnorm import _FAST_TOKENS, Tokens, WordList, split_at_cuts, tokenize
+from bot.textnorm import (
+    _FAST_TOKENS,
+    Tokens,
+    WordList,
+    may_hold_cuts,
+    split_at_cuts,
+    tokenize,
+)
 
 # A run of fewer source words than this between two matched stretches is a wording change;
 # longer, it is a cut (unless it is whole sentences, which is always a cut).
@@ -265,6 +272,10 @@ class PreparedQuote:
 def prepare_quote(quote: str) -> PreparedQuote:
     """Tokenise ``quote`` and find its pieces once (judge_text matches it twice)."""
     tokens = tokenize(quote, block_breaks_newline=False)
+    if not may_hold_cuts(quote):
+        # One piece, the whole quote: its tokens, if any (a text without tokens is one that
+        # TOKEN_RE finds nothing in, which split_at_cuts would leave without a piece).
+        return PreparedQuote(quote, tokens, ((0, len(tokens)),) if len(tokens) else ())
     starts = tokens.starts
     pieces = []
     for a, b in split_at_cuts(quote):
