@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from selectolax.lexbor import LexborHTMLParser
 
@@ -482,3 +482,34 @@ def test_byline_guards_run_the_patterns_where_they_match() -> None:
     assert metadata._drop_dateish("Jane Doe Updated May 5") == "Jane Doe "
     assert metadata._drop_dateish("Jane Doe, \u0663 hours ago") == "Jane Doe, "
     assert metadata._drop_dateish("Jane Doe poſted today") == "Jane Doe "
+
+
+# --------------------------------------------------------------------------- canonical URLs
+
+_URL_PIECES = [
+    "https://", "http://", "HTTPS://", "ftp://", "//", "www.example.com", "a", "b.org", ":8080",
+    "user@", "/", "/path", "/./", "/../", "?", "?q=1", "#", "#top", ";", ";p", "[::1]", "%20",
+    " ", "\t", "\n", "é", "~", "'", "(", ")", "*", "!", "$", "&", "=", ",", "+",
+]  # fmt: skip
+_BASES = [None, "", "https://example.com/2020/01/02/a.html", "http://x.org/a/", "file:///tmp/a"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(_URL_PIECES), max_size=8).map("".join), st.sampled_from(_BASES))
+@example("HTTPS://a.org/x", "https://example.com/2020/01/02/a.html")  # urljoin lower-cases it
+@example("https://a.org/x;", "https://example.com/2020/01/02/a.html")  # an empty ";" is dropped
+@example("https://a.org/x?", "https://example.com/2020/01/02/a.html")  # so is an empty "?"
+@example("https://a.org/x#", "https://example.com/2020/01/02/a.html")  # and "#"
+@example("https://a.org/a\tb", "https://example.com/2020/01/02/a.html")  # urlsplit drops a tab
+@example("https:///x", None)  # no host
+def test_canonical_shortcut_gives_what_urljoin_gives(href: str, base: str | None) -> None:
+    from bot import metadata
+
+    fast = metadata._canonical([href], {}, base)
+    saved = metadata._PLAIN_URL
+    try:
+        metadata._PLAIN_URL = re.compile(r"(?!)")  # never matches: urljoin and urlsplit only
+        slow = metadata._canonical([href], {}, base)
+    finally:
+        metadata._PLAIN_URL = saved
+    assert fast == slow
