@@ -1345,8 +1345,13 @@ def _local_day(declared: str, url_date: str | None) -> str:
 
 
 def _date_in_lead(lead: Sequence[str], day_first: bool) -> str | None:
-    for text in lead:
-        if found := find_date_in_text(text[:200], day_first=day_first):
+    heads = [text[:200] for text in lead]
+    # Every date find_date_in_text reads has four digits in a row, and a line break joining
+    # the texts makes no such run: one search says whether any text can hold one.
+    if _FOUR_DIGITS.search("\n".join(heads)) is None:
+        return None
+    for head in heads:
+        if found := find_date_in_text(head, day_first=day_first):
             return found
     return None
 

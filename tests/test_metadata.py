@@ -513,3 +513,21 @@ def test_canonical_shortcut_gives_what_urljoin_gives(href: str, base: str | None
     finally:
         metadata._PLAIN_URL = saved
     assert fast == slow
+
+
+_LEAD_PIECES = ["05/10/2018", "March 3, 2021", "5 mars 2024", "2024-03-05", "123", "4567", "x", " ",
+                "\u0661\u0662\u0663\u0664", "Publicado por Ana", "12", "34", "\n"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(_LEAD_PIECES), max_size=6).map("".join), max_size=11),
+    st.booleans(),
+)
+@example(["x" * 199 + " 2024-03-05", "no date"], False)  # a date past a text's first 200
+def test_date_in_lead_reads_each_text_as_before(lead: list[str], day_first: bool) -> None:
+    """One search over the joined texts stands in for a search per text."""
+    from bot import metadata
+
+    each = (find_date_in_text(text[:200], day_first=day_first) for text in lead)
+    assert metadata._date_in_lead(lead, day_first) == next((d for d in each if d), None)
