@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -515,6 +515,9 @@ _URL_DATES = (
 )
 
 
+_URL_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 def date_from_url(url: str | None) -> str | None:
     """A date written in a URL path: /2024/03/05/, /2024-03-05-, /20240305/ or /2024/03/."""
     if not url:
@@ -523,6 +526,8 @@ def date_from_url(url: str | None) -> str | None:
         path = urlsplit(url[:2048]).path
     except ValueError:
         return None
+    if _URL_YEAR.search(path) is None:
+        return None  # each pattern below needs a year of 19xx or 20xx
     for pattern in _URL_DATES:
         m = pattern.search(path)
         if m:
@@ -694,7 +699,7 @@ def _dedupe(names: Iterable[str]) -> list[str]:
 def _jsonld_authors(ld: _JsonLd, site_name: str | None) -> tuple[list[str], bool]:
     """Authors of the main JSON-LD object; the flag says whether any of them is a person (a
     "Person" named like the site is the site)."""
-    site_key = _fold(site_name) if site_name else None
+    site_key: str | None = None  # _fold(site_name), made when an author object is compared
     for obj in ld.main_objects() or ld.objects:
         value = obj.get("author") or obj.get("creator")
         if not value:
@@ -719,6 +724,8 @@ def _jsonld_authors(ld: _JsonLd, site_name: str | None) -> tuple[list[str], bool
                 if not raw.strip():
                     continue
                 key = _fold(raw)
+                if site_name and site_key is None:
+                    site_key = _fold(site_name)
                 named_like_site = site_key is not None and (
                     key == site_key or (len(key) > 4 and key in site_key)
                 )
@@ -1258,6 +1265,8 @@ _MODIFIED_META = (
 )
 _SITE_NAME_META = ("og:site_name", "application-name", "twitter:site:name")
 _TITLE_META = ("og:title", "twitter:title")
+_PUBLISHED_KEYS = frozenset(_PUBLISHED_META)
+_MODIFIED_KEYS = frozenset(_MODIFIED_META)
 _LANG_META = ("content-language", "language", "dc.language", "og:locale")
 _URL_META = ("og:url",)
 # Every <meta> key read anywhere here: _meta_and_canonical keeps only these.
@@ -1299,7 +1308,7 @@ def _published(
     for fallback in fallbacks:
         if found := fallback():
             return found
-    for key in _MODIFIED_META:
+    for key in _MODIFIED_META if not _MODIFIED_KEYS.isdisjoint(tags) else ():
         for value in tags.get(key, ()):
             if found := parse_date(value):
                 return found
@@ -1314,7 +1323,7 @@ def _declared_date(
     value = ld.string("datePublished")
     if value and (found := parse_date(value)):
         return found
-    for key in _PUBLISHED_META:
+    for key in _PUBLISHED_META if not _PUBLISHED_KEYS.isdisjoint(tags) else ():
         for value in tags.get(key, ()):
             if found := parse_date(value):
                 return found
@@ -1334,7 +1343,7 @@ def _declared_date(
 def _local_day(declared: str, url_date: str | None) -> str:
     """A declared timestamp is often UTC ("2019-11-19T04:58Z" for an evening story of the 18th);
     the date in the URL is the newsroom's own day, so it wins when they are one day apart."""
-    if url_date and len(declared) == len(url_date) == 10:
+    if url_date and len(declared) == len(url_date) == 10 and declared != url_date:
         try:
             apart = _dt.date.fromisoformat(declared) - _dt.date.fromisoformat(url_date)
         except ValueError:
@@ -1398,11 +1407,22 @@ def _byline_text_date(tree: LexborHTMLParser, day_first: bool, seen: _Elements) 
 
 def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
     root = tree.root
-    value = (_attr(root, "lang") or _attr(root, "xml:lang")) if root is not None else ""
+    value = ""
+    if root is not None:
+        attrs = root.attributes  # read once for both names
+        value = next((v for v in (attrs.get("lang"), attrs.get("xml:lang")) if _nonempty(v)), "")
     if not value.strip():
         value = _first(tags, *_LANG_META) or ""
     value = value.strip().split(",")[0].strip().replace("_", "-")
-    return value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else None
+    return value if _LANG_TAG.fullmatch(value) else None
+
+
+_LANG_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _nonempty(value: Any) -> TypeGuard[str]:
+    """What ``_attr`` gives is not "": a str attribute value that is not empty."""
+    return isinstance(value, str) and value != ""
 
 
 def _canonical(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import example, given, settings
@@ -531,3 +532,57 @@ def test_date_in_lead_reads_each_text_as_before(lead: list[str], day_first: bool
 
     each = (find_date_in_text(text[:200], day_first=day_first) for text in lead)
     assert metadata._date_in_lead(lead, day_first) == next((d for d in each if d), None)
+
+
+_LANG_VALUES = [None, "", " ", "en", "en-US", "fr_FR", "123", "de, en", "x" * 9]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(_LANG_VALUES),
+    st.sampled_from(_LANG_VALUES),
+    st.sampled_from([None, "es", "pt-BR", ""]),
+)
+def test_lang_reads_lang_then_xml_lang_as_before(
+    lang: str | None, xml_lang: str | None, meta: str | None
+) -> None:
+    """The root's attributes are read once now; what wins is what won before."""
+    from bot import metadata
+
+    attrs = "".join(
+        "" if value is None else f' {name}="{value}"'
+        for name, value in (("lang", lang), ("xml:lang", xml_lang))
+    )
+    head = "" if meta is None else f'<meta http-equiv="content-language" content="{meta}">'
+    tree = LexborHTMLParser(f"<html{attrs}><head>{head}</head><body></body></html>")
+    tags, _ = metadata._meta_and_canonical(tree)
+    root = tree.root
+    assert root is not None
+    value = metadata._attr(root, "lang") or metadata._attr(root, "xml:lang")
+    if not value.strip():
+        value = metadata._first(tags, *metadata._LANG_META) or ""
+    value = value.strip().split(",")[0].strip().replace("_", "-")
+    before = value if re.fullmatch(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*", value) else None
+    assert metadata._lang(tree, tags) == before
+
+
+_URL_DATE_PIECES = ["https://x.com", "/", "2024", "20", "24", "03", "05", "\n", "\t", "-", "_",
+                    "1999", "/2019/11/18/", "20240305", "?q=2020/01/02", "#/2021/02/03/"]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_URL_DATE_PIECES), max_size=10).map("".join))
+@example("https://x.com/20\n24/03/05/story")  # urlsplit drops the line break: a year appears
+def test_date_from_url_skips_only_paths_without_a_year(url: str) -> None:
+    from bot import metadata
+
+    try:
+        path = urlsplit(url[:2048]).path
+    except ValueError:
+        path = None
+    before = None
+    for pattern in metadata._URL_DATES if path is not None else ():
+        m = pattern.search(path)
+        if m and (before := metadata._valid(*(int(g) for g in m.groups()))):
+            break
+    assert date_from_url(url) == before
