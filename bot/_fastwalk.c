@@ -2132,6 +2132,24 @@ candidate_code(PyObject *cand)
     return CAND_NONE + 8; /* another value: a candidate of no kind looked for */
 }
 
+#define KINDS_SEEN 8
+
+/* candidate_code(cand), looked up by address among the ``*n`` already seen in this call (the
+ * records hold them, so an address stays one object's). */
+static int
+candidate_seen(PyObject *cand, PyObject **seen, int *codes, int *n)
+{
+    for (int k = 0; k < *n; k++)
+        if (seen[k] == cand)
+            return codes[k];
+    int code = candidate_code(cand);
+    if (*n < KINDS_SEEN) {
+        seen[*n] = cand;
+        codes[(*n)++] = code;
+    }
+    return code;
+}
+
 /* make_blocks(raw_blocks, flags, block_type) -> (blocks, main_text, full_text): each walk record
  * (text, kind, ...) with its article flag as a ``block_type`` (bot.extract.Block, a named tuple
  * of (text, kind, main)), and the texts of the main blocks and of all of them joined by blank
@@ -2258,6 +2276,10 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
         return NULL;
     }
     Py_ssize_t n = PyList_GET_SIZE(elems), nb = PyList_GET_SIZE(blocks);
+    /* What a kind or a candidate value says, found once per distinct object in this call: a
+     * page's records share a few of each. */
+    PyObject *kinds_seen[KINDS_SEEN], *cands_seen[KINDS_SEEN];
+    int kind_facts[KINDS_SEEN], cand_codes[KINDS_SEEN], n_kinds_seen = 0, n_cands_seen = 0;
     main_arrays a;
     if (main_alloc(&a, n) < 0)
         return NULL;
@@ -2274,7 +2296,8 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
         a.parent[i] = (Py_ssize_t)long_field(rec, ELEM_PARENT, ELEM_FIELDS, &err);
         a.rec_boiler[i] = (char)truth_field(rec, ELEM_BOILER, ELEM_FIELDS, &err);
         if (!err)
-            a.cand[i] = (char)candidate_code(PyTuple_GET_ITEM(rec, ELEM_CANDIDATE));
+            a.cand[i] = (char)candidate_seen(PyTuple_GET_ITEM(rec, ELEM_CANDIDATE), cands_seen,
+                                             cand_codes, &n_cands_seen);
         if (!err && i > 0 && (a.parent[i] < 0 || a.parent[i] >= i)) {
             PyErr_SetString(PyExc_ValueError, "element records are not in document order");
             err = 1;
@@ -2306,13 +2329,25 @@ fastwalk_mark_main(PyObject *self, PyObject *args)
         }
         long long size = text_weight(text);
         long long chars = PyUnicode_GET_LENGTH(text);
-        int prose_kind = PySequence_Contains(prose_kinds, kind);
-        int paragraph = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "paragraph") == 0;
-        int heading = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "heading") == 0;
-        if (prose_kind < 0) {
-            err = 1;
-            break;
+        int facts = -1; /* bit 1: a prose kind; 2: a paragraph; 4: a heading */
+        for (int k = 0; k < n_kinds_seen; k++)
+            if (kinds_seen[k] == kind)
+                facts = kind_facts[k];
+        if (facts < 0) {
+            int prose = PySequence_Contains(prose_kinds, kind);
+            if (prose < 0) {
+                err = 1;
+                break;
+            }
+            int para = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "paragraph") == 0;
+            int head = PyUnicode_Check(kind) && PyUnicode_CompareWithASCIIString(kind, "heading") == 0;
+            facts = prose | para << 1 | head << 2;
+            if (n_kinds_seen < KINDS_SEEN) { /* the list holds the kind: its address stays its own */
+                kinds_seen[n_kinds_seen] = kind;
+                kind_facts[n_kinds_seen++] = facts;
+            }
         }
+        int prose_kind = facts & 1, paragraph = (facts >> 1) & 1, heading = (facts >> 2) & 1;
         if (size >= min_prose && prose_kind && link_chars * 2 < chars)
             a.prose[elem] += size;
         if (paragraph && link_chars * 2 < chars)

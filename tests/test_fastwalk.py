@@ -568,6 +568,34 @@ def test_c_article_marks_equal_pythons(body: str) -> None:
     assert quick == slow
 
 
+def _fresh(text: str | None) -> str | None:
+    """An equal string that is another object (the C marks look kinds up by address)."""
+    return None if text is None else "".join(list(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(pages, min_size=1, max_size=3).map("".join), st.integers(0, 3))
+def test_c_article_marks_read_kinds_and_candidates_by_value(html: str, fresh_every: int) -> None:
+    """Records whose kinds and candidates are equal strings but other objects, more distinct
+    objects than the C code keeps in mind: the marks are the same as with the walk's own."""
+    tree = LexborHTMLParser(
+        f"<html><body><main>{html}</main><article>{html}</article></body></html>"
+    )
+    body = tree.body
+    assert body is not None and extract._FAST_WALK is not None
+    walker = _Walker()
+    extract._FAST_WALK.walk(body.mem_id, walker)
+    want = extract._FAST_WALK.mark_main(walker.elems, walker.blocks)
+    blocks = [
+        (raw[0], _fresh(raw[1]), *raw[2:]) if fresh_every and i % fresh_every == 0 else raw
+        for i, raw in enumerate(walker.blocks)
+    ]
+    elems = [
+        (rec[0], rec[1], _fresh(rec[2])) if i % 2 else rec for i, rec in enumerate(walker.elems)
+    ]
+    assert extract._FAST_WALK.mark_main(elems, blocks) == want == _mark_main_python(walker)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from([b"<", b"/", b"</", b"a", b"<<", b"\xff"]), max_size=700))
 def test_count_tags_equals_bytes_count(pieces: list[bytes]) -> None:
