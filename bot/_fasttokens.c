@@ -1483,7 +1483,7 @@ exact_runs(PyObject *self, PyObject *args)
     if (out == NULL || k < 1 || nq < k || n < k || cap < 1)
         return out;
     size_t wsize = table_size(nq), gsize = table_size(nq);
-    /* One block for every array (fifteen allocations were a tenth of a call on a short page):
+    /* One block for every array (thirteen allocations were a tenth of a call on a short page):
      * the word table and the counts zeroed, the rest written before it is read. */
     if ((size_t)nq > PY_SSIZE_T_MAX / 256 || (size_t)n > PY_SSIZE_T_MAX / 64) {
         Py_DECREF(out);

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -77,7 +77,11 @@ def _fold(text: str) -> str:
 
 
 def _attr(node: LexborNode, name: str) -> str:
-    value = node.attributes.get(name)
+    return _as_str(node.attributes.get(name))
+
+
+def _as_str(value: Any) -> str:
+    """An attribute's value as ``_attr`` gives it: "" for an absent or valueless one."""
     return value if isinstance(value, str) else ""
 
 
@@ -1410,7 +1414,7 @@ def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
     value = ""
     if root is not None:
         attrs = root.attributes  # read once for both names
-        value = next((v for v in (attrs.get("lang"), attrs.get("xml:lang")) if _nonempty(v)), "")
+        value = _as_str(attrs.get("lang")) or _as_str(attrs.get("xml:lang"))
     if not value.strip():
         value = _first(tags, *_LANG_META) or ""
     value = value.strip().split(",")[0].strip().replace("_", "-")
@@ -1418,11 +1422,6 @@ def _lang(tree: LexborHTMLParser, tags: dict[str, list[str]]) -> str | None:
 
 
 _LANG_TAG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*")
-
-
-def _nonempty(value: Any) -> TypeGuard[str]:
-    """What ``_attr`` gives is not "": a str attribute value that is not empty."""
-    return isinstance(value, str) and value != ""
 
 
 def _canonical(

@@ -194,10 +194,8 @@ def test_one_pass_equals_two_on_every_corpus_page() -> None:
         html = page.html()
         apart, together = _apart_and_together(html)
         assert together == apart, page.id
-        assert (
-            _extracted_with_and_without_one_pass(html)[0]
-            == _extracted_with_and_without_one_pass(html)[1]
-        ), page.id
+        one, two = _extracted_with_and_without_one_pass(html)
+        assert one == two, page.id
 
 
 def _reconfigured(parts: tuple[tuple[str, str], ...]) -> None:
