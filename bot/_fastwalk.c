@@ -32,6 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ lexbor, as exported */
 
@@ -172,7 +175,6 @@ enum { BLOCK_TEXT, BLOCK_KIND, BLOCK_ELEM, BLOCK_LINK_CHARS, BLOCK_ASIDE, BLOCK_
 static char popup_words[MAX_POPUP_WORDS][32];
 static size_t popup_lens[MAX_POPUP_WORDS];
 static int n_popup_words = -1; /* -1: call popup_fn */
-static unsigned int popup_initials;  /* bit c - 'a': a popup word starts with c */
 
 /* Kinds as small codes; KIND_NONE is a tag without a kind of its own. */
 enum { KIND_NONE = -1, KIND_OTHER = 0, KIND_QUOTE, KIND_CAPTION, KIND_PRE, KIND_FIXED };
@@ -456,6 +458,44 @@ fold_spaces(const unsigned char *p, size_t n, unsigned char *out)
     size_t i = 0, o = 0, step;
     int pending = 0;
     while (i < n) {
+#ifdef __SSE2__
+        /* The bytes that are their own folding, up to sixteen at once: printable ASCII, and a
+         * space between two such bytes (not first when the output is empty or ends in a space
+         * to come). Room: o <= i, and o < i when pending. */
+        while (i + 16 <= n) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+            /* bytes below 0x20 and, as negative bytes, those of 0x80 and above */
+            unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+            unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(0x20)));
+            unsigned stop = low | (sp & (((sp | low) >> 1) | 0x8000));
+            if (pending || o == 0)
+                stop |= sp & 1;
+            unsigned j = (unsigned)__builtin_ctz(stop | 0x10000);
+            if (j == 0)
+                break;
+            if (pending) {
+                out[o++] = ' ';
+                pending = 0;
+            }
+            _mm_storeu_si128((__m128i *)(out + o), v);
+            o += j;
+            i += j;
+        }
+        if (i >= n)
+            break;
+#endif
+        if ((unsigned char)(p[i] - 0x21) < 0x5F) {
+            /* A run of printable ASCII (neither space nor dropped), copied as it is: most of a
+             * page's text, a byte at a time through the test below was half of emit(). */
+            if (pending) {
+                out[o++] = ' ';
+                pending = 0;
+            }
+            do
+                out[o++] = p[i++];
+            while (i < n && (unsigned char)(p[i] - 0x21) < 0x5F);
+            continue;
+        }
         if (p[i] < 0x80) {
             step = 1;
             if (Py_UNICODE_ISSPACE(p[i])) {
@@ -656,6 +696,15 @@ fold_with_breaks(const unsigned char *p, const run_piece *pieces, Py_ssize_t n_p
         const unsigned char *q = p + piece->off;
         size_t i = 0, n = piece->len;
         while (i < n) {
+            if ((unsigned char)(q[i] - 0x21) < 0x5F) { /* printable ASCII, as in fold_spaces */
+                if (pending)
+                    out[o++] = ' ';
+                pending = after_break = 0;
+                do
+                    out[o++] = q[i++];
+                while (i < n && (unsigned char)(q[i] - 0x21) < 0x5F);
+                continue;
+            }
             Py_UCS4 cp;
             if (q[i] < 0x80) {
                 step = 1;
@@ -895,6 +944,110 @@ ascii_lower(unsigned char c)
     return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+/* ------------------------------------------------------------------ word filters
+ *
+ * Looking for a few dozen words in class and id values was more than half of the walk's time
+ * when every position was compared with each word of the same first letter. A filter tells, from
+ * a byte and the byte after it, which words can start there: a bit for each word (the words past
+ * the 63rd share the last bit), so most positions are passed with two loads and an AND. The
+ * words are lower-case ASCII letters; a folding filter also takes the text's upper-case letters
+ * for them. */
+#define MAX_FILTER_WORDS 512 /* keep and boilerplate words: two lists of MAX_MARK_WORDS */
+#define FILTER_BITS 64
+typedef struct {
+    int n;
+    const char *word[MAX_FILTER_WORDS]; /* owned by marks_owner or popup_words */
+    size_t len[MAX_FILTER_WORDS];
+    unsigned char tag[MAX_FILTER_WORDS]; /* what the word says (scan_words: 1 keep, 2 boiler) */
+    uint64_t first[256], second[256];    /* the words by their first and by their second byte */
+    uint64_t one;                        /* the words of one letter */
+} word_filter;
+
+static void
+filter_clear(word_filter *f)
+{
+    memset(f, 0, sizeof(*f));
+}
+
+/* Adds a word (1 to 31 lower-case ASCII letters, checked by the caller); 0 when full. */
+static int
+filter_add(word_filter *f, const char *word, size_t len, unsigned char tag, int fold)
+{
+    if (f->n >= MAX_FILTER_WORDS || len == 0)
+        return 0;
+    int i = f->n++;
+    f->word[i] = word;
+    f->len[i] = len;
+    f->tag[i] = tag;
+    uint64_t bit = (uint64_t)1 << (i < FILTER_BITS - 1 ? i : FILTER_BITS - 1);
+    unsigned char c0 = (unsigned char)word[0];
+    f->first[c0] |= bit;
+    if (fold)
+        f->first[c0 - 'a' + 'A'] |= bit;
+    if (len == 1) {
+        f->one |= bit;
+    }
+    else {
+        unsigned char c1 = (unsigned char)word[1];
+        f->second[c1] |= bit;
+        if (fold)
+            f->second[c1 - 'a' + 'A'] |= bit;
+    }
+    return 1;
+}
+
+/* The bits of the words that may start at p[i], n bytes in all. */
+static inline uint64_t
+filter_at(const word_filter *f, const unsigned char *p, size_t n, size_t i)
+{
+    uint64_t m = f->first[p[i]];
+    if (m == 0)
+        return 0;
+    return m & (f->one | (i + 1 < n ? f->second[p[i + 1]] : 0));
+}
+
+/* The words a bit of filter_at stands for: [*from, *to). */
+static inline void
+filter_words_of(const word_filter *f, int bit, int *from, int *to)
+{
+    *from = bit;
+    *to = bit < FILTER_BITS - 1 ? bit + 1 : f->n;
+}
+
+/* Whether word w stands at p[i] (n bytes in all), ASCII case folded when ``fold``. */
+static inline int
+filter_word_at(const word_filter *f, int w, const unsigned char *p, size_t n, size_t i, int fold)
+{
+    size_t len = f->len[w];
+    if (n - i < len)
+        return 0;
+    if (!fold)
+        return memcmp(p + i, f->word[w], len) == 0;
+    for (size_t j = 0; j < len; j++)
+        if (ascii_lower(p[i + j]) != (unsigned char)f->word[w][j])
+            return 0;
+    return 1;
+}
+
+/* The first word of the filter found in p[0:n) (ASCII case folded when ``fold``): its index,
+ * or -1. */
+static int
+filter_find(const word_filter *f, const unsigned char *p, size_t n, int fold)
+{
+    for (size_t i = 0; i < n; i++) {
+        for (uint64_t m = filter_at(f, p, n, i); m != 0; m &= m - 1) {
+            int from, to;
+            filter_words_of(f, __builtin_ctzll(m), &from, &to);
+            for (int w = from; w < to; w++)
+                if (filter_word_at(f, w, p, n, i, fold))
+                    return w;
+        }
+    }
+    return -1;
+}
+
+static word_filter popup_filter; /* _POPUP_WORDS, folding */
+
 /* An attribute's value as the Python walk sees it: None when absent or valueless. */
 static PyObject *
 value_of(void *attr)
@@ -1023,21 +1176,7 @@ is_popup_class(void *attr)
         return 0;
     if (n_popup_words >= 0) {
         /* One pass: only where a popup word can start is any compared. */
-        for (size_t at = 0; at < len; at++) {
-            unsigned char c = value[at];
-            if (c >= 'A' && c <= 'Z')
-                c = (unsigned char)(c - 'A' + 'a');
-            if (c < 'a' || c > 'z' || !(popup_initials & (1u << (c - 'a'))))
-                continue;
-            for (int i = 0; i < n_popup_words; i++) {
-                size_t wl = popup_lens[i];
-                /* the value's next wl bytes, searched as a haystack of exactly the word's size */
-                if ((unsigned char)popup_words[i][0] == c && len - at >= wl &&
-                    contains_folded(value + at, wl, popup_words[i], wl))
-                    return 1;
-            }
-        }
-        return 0;
+        return filter_find(&popup_filter, value, len, 1) >= 0;
     }
     PyObject *cls = decode(value, len);
     if (cls == NULL)
@@ -1062,29 +1201,14 @@ typedef struct {
     const char *word[MAX_MARK_WORDS];
     size_t len[MAX_MARK_WORDS];
     int n;
-    unsigned char by_initial[26][MAX_MARK_WORDS]; /* indices of the words starting with a..z */
-    int n_initial[26];
 } word_list;
 
 static word_list keep_words, boiler_words, boiler_roles, content_words;
-static unsigned int content_initials; /* bit c - 'a' set: a content word starts with c */
+static word_filter mark_filter;    /* keep (tag 1) and boilerplate (tag 2) words, folding */
+static word_filter content_filter; /* content words, on lower-case text */
 static PyObject *marks_owner;    /* keeps the words' bytes alive */
 static int c_marks_ready = 0;
 static PyObject *cand_body, *cand_article, *cand_main, *cand_content;
-
-static int
-in_list(const word_list *list, const char *word, size_t len)
-{
-    unsigned char c = (unsigned char)word[0];
-    if (c < 'a' || c > 'z')
-        return 0; /* every listed word is lower-case letters */
-    for (int k = 0; k < list->n_initial[c - 'a']; k++) {
-        int i = list->by_initial[c - 'a'][k];
-        if (list->len[i] == len && memcmp(list->word[i], word, len) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 /* Python's str.split() white space, for ASCII. */
 static int
@@ -1107,73 +1231,60 @@ typedef struct {
     int keep, boiler;
 } word_flags;
 
+/* The keep and boilerplate flags of one letter run of an ASCII value (any case). */
 static void
-check_word(word_flags *flags, const char *word, size_t len)
+check_run(word_flags *flags, const unsigned char *run, size_t len)
 {
-    if (!flags->keep && in_list(&keep_words, word, len))
-        flags->keep = 1;
-    if (!flags->boiler && in_list(&boiler_words, word, len))
-        flags->boiler = 1;
+    for (uint64_t m = filter_at(&mark_filter, run, len, 0); m != 0; m &= m - 1) {
+        int from, to;
+        filter_words_of(&mark_filter, __builtin_ctzll(m), &from, &to);
+        for (int w = from; w < to; w++) {
+            if (mark_filter.len[w] == len && filter_word_at(&mark_filter, w, run, len, 0, 1)) {
+                flags->keep |= mark_filter.tag[w] & 1;
+                flags->boiler |= mark_filter.tag[w] >> 1;
+            }
+        }
+    }
 }
 
-/* _token_words(text) for ASCII text (already cut to 400 characters): camel-case humps become
+static inline int
+ascii_letter(unsigned char c)
+{
+    return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/* _token_words(text) for ASCII text (callers cut it to 400 characters): camel-case humps become
  * hyphens, then lower case, white-space tokens; an all-letter token is a word, any other gives
- * its letter runs when it has at most four. */
+ * its letter runs when it has at most four. In one pass over the text: a hump (a lower-case
+ * letter, then an upper-case one) ends a letter run as the hyphen would, an all-letter token is
+ * its one run, and a run's words are compared with ASCII case folded. */
 static void
 scan_words(const unsigned char *text, size_t n, word_flags *flags)
 {
-    char buf[1024]; /* 400 characters and at most 200 inserted hyphens */
-    size_t m = 0;
-    for (size_t i = 0; i < n && m + 2 < sizeof(buf); i++) {
-        unsigned char c = text[i];
-        if (c >= 'a' && c <= 'z' && i + 1 < n && text[i + 1] >= 'A' && text[i + 1] <= 'Z') {
-            buf[m++] = (char)c;
-            buf[m++] = '-';
-            buf[m++] = (char)(text[i + 1] - 'A' + 'a');
-            i++;
-            continue;
-        }
-        buf[m++] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
-    }
     size_t i = 0;
-    while (i < m) {
-        while (i < m && ascii_space((unsigned char)buf[i]))
+    while (i < n && !(flags->keep && flags->boiler)) {
+        while (i < n && ascii_space(text[i]))
             i++;
-        size_t start = i;
-        int alpha = 1;
-        while (i < m && !ascii_space((unsigned char)buf[i])) {
-            if (!(buf[i] >= 'a' && buf[i] <= 'z'))
-                alpha = 0;
-            i++;
-        }
-        if (i == start)
-            break;
-        if (alpha) {
-            check_word(flags, buf + start, i - start);
-            continue;
-        }
-        size_t runs[5][2];
+        size_t run_at[5], run_len[5];
         int count = 0;
-        for (size_t j = start; j < i;) {
-            if (buf[j] >= 'a' && buf[j] <= 'z') {
-                size_t k = j;
-                while (k < i && buf[k] >= 'a' && buf[k] <= 'z')
-                    k++;
-                if (count < 5) {
-                    runs[count][0] = j;
-                    runs[count][1] = k;
-                }
-                count++;
-                j = k;
+        while (i < n && !ascii_space(text[i])) {
+            if (!ascii_letter(text[i])) {
+                i++;
+                continue;
             }
-            else {
-                j++;
+            size_t start = i++;
+            while (i < n && ascii_letter(text[i]) &&
+                   !(text[i - 1] >= 'a' && text[i - 1] <= 'z' && text[i] >= 'A' && text[i] <= 'Z'))
+                i++;
+            if (count < 5) {
+                run_at[count] = start;
+                run_len[count] = i - start;
             }
+            count++;
         }
-        if (count <= 4) {
+        if (count <= 4)
             for (int r = 0; r < count; r++)
-                check_word(flags, buf + runs[r][0], runs[r][1] - runs[r][0]);
-        }
+                check_run(flags, text + run_at[r], run_len[r]);
     }
 }
 
@@ -1204,18 +1315,8 @@ marks_content(const unsigned char *text, size_t n)
         tokens++;
         if (long_token)
             return -1; /* a token too long for the buffer: let Python decide */
-        for (size_t at = 0; at < m; at++) {
-            unsigned char c = (unsigned char)buf[at];
-            if (c < 'a' || c > 'z' || !(content_initials & (1u << (c - 'a'))))
-                continue;
-            const unsigned char *starting = content_words.by_initial[c - 'a'];
-            for (int k = 0; k < content_words.n_initial[c - 'a']; k++) {
-                int w = starting[k];
-                size_t len = content_words.len[w];
-                if (at + len <= m && memcmp(buf + at, content_words.word[w], len) == 0)
-                    return 1;
-            }
-        }
+        if (filter_find(&content_filter, (const unsigned char *)buf, m, 0) >= 0)
+            return 1;
     }
     return 0;
 }
@@ -1266,7 +1367,6 @@ c_block_marks(tag_facts *f, attr_set *a, class_entry *ce, int *boiler, PyObject 
     if (!cls_ascii || (ident && !ascii_only(ident, id_len)))
         return 0;
     word_flags flags = {0, 0};
-    int content = 0;
     if (cls && ident && cls_len + 1 + id_len > 400) {
         unsigned char joined[401];
         size_t m = cls_len < 400 ? cls_len : 400;
@@ -1291,23 +1391,6 @@ c_block_marks(tag_facts *f, attr_set *a, class_entry *ce, int *boiler, PyObject 
         if (ident)
             scan_words(ident, id_len < 400 ? id_len : 400, &flags);
     }
-    for (int which = 0; which < 2 && !content; which++) {
-        const unsigned char *value = which ? ident : cls;
-        size_t len = which ? id_len : cls_len;
-        if (value == NULL)
-            continue;
-        int found;
-        if (!which && ce && ce->content != UNKNOWN)
-            found = ce->content;
-        else {
-            found = marks_content(value, len);
-            if (!which && ce)
-                ce->content = (signed char)found;
-        }
-        if (found < 0)
-            return 0;
-        content = found;
-    }
     int role_boiler = 0, role_main = 0;
     if (role) {
         for (int i = 0; i < boiler_roles.n && !role_boiler; i++)
@@ -1326,8 +1409,29 @@ c_block_marks(tag_facts *f, attr_set *a, class_entry *ce, int *boiler, PyObject 
         *candidate = cand_main;
     else if (f->kind != KIND_NONE)
         *candidate = Py_None;
-    else
+    else {
+        /* Only here does a class or id that marks article content decide, so only here is it
+         * looked for (Python, which a -1 hands the element to, takes the branches above alike). */
+        int content = 0;
+        for (int which = 0; which < 2 && !content; which++) {
+            const unsigned char *value = which ? ident : cls;
+            size_t len = which ? id_len : cls_len;
+            if (value == NULL)
+                continue;
+            int found;
+            if (!which && ce && ce->content != UNKNOWN)
+                found = ce->content;
+            else {
+                found = marks_content(value, len);
+                if (!which && ce)
+                    ce->content = (signed char)found;
+            }
+            if (found < 0)
+                return 0;
+            content = found;
+        }
         *candidate = content ? cand_content : Py_None;
+    }
     return 1;
 }
 
@@ -1895,9 +1999,9 @@ fastwalk_configure(PyObject *self, PyObject *args)
         memcpy(popup_words[i], text, (size_t)len);
         popup_lens[i] = (size_t)len;
     }
-    popup_initials = 0;
+    filter_clear(&popup_filter);
     for (Py_ssize_t i = 0; i < n; i++)
-        popup_initials |= 1u << (popup_words[i][0] - 'a');
+        filter_add(&popup_filter, popup_words[i], popup_lens[i], 0, 1);
     n_popup_words = (int)n;
     Py_RETURN_NONE;
 }
@@ -2417,7 +2521,6 @@ fill_words(word_list *list, PyObject *words, int refuse_k)
         return -1;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
     list->n = 0;
-    memset(list->n_initial, 0, sizeof(list->n_initial));
     if (n > MAX_MARK_WORDS) {
         Py_DECREF(seq);
         return 0;
@@ -2447,8 +2550,6 @@ fill_words(word_list *list, PyObject *words, int refuse_k)
         }
         list->word[list->n] = text;
         list->len[list->n] = (size_t)len;
-        int initial = text[0] - 'a';
-        list->by_initial[initial][list->n_initial[initial]++] = (unsigned char)list->n;
         list->n++;
     }
     Py_DECREF(seq);
@@ -2480,18 +2581,16 @@ fastwalk_configure_marks(PyObject *self, PyObject *args)
         ok = fill_words(lists[i], given[i], i == 2);
     if (ok < 0)
         return NULL;
-    content_initials = 0;
-    for (int i = 0; i < content_words.n; i++) {
-        if (content_words.len[i] == 0) {
-            ok = 0; /* "" would be in every value: leave that to Python */
-            break;
-        }
-        content_initials |= 1u << (content_words.word[i][0] - 'a');
+    filter_clear(&content_filter);
+    for (int i = 0; i < content_words.n && ok; i++) {
+        /* "" would be in every value: leave that to Python */
+        ok = filter_add(&content_filter, content_words.word[i], content_words.len[i], 0, 0);
     }
+    filter_clear(&mark_filter);
     for (int i = 0; i < keep_words.n && ok; i++)
-        ok = keep_words.len[i] > 0;
+        ok = filter_add(&mark_filter, keep_words.word[i], keep_words.len[i], 1, 1);
     for (int i = 0; i < boiler_words.n && ok; i++)
-        ok = boiler_words.len[i] > 0;
+        ok = filter_add(&mark_filter, boiler_words.word[i], boiler_words.len[i], 2, 1);
     c_marks_ready = ok;
     return PyBool_FromLong(ok);
 }

@@ -603,3 +603,135 @@ def test_count_tags_equals_bytes_count(pieces: list[bytes]) -> None:
     assert extract._FAST_WALK is not None
     for data in (b"".join(pieces), b"x" * 254 + b"".join(pieces), b"<" * 70_000 + b"/"):
         assert extract._FAST_WALK.count_tags(data) == (data.count(b"<"), data.count(b"</"))
+
+
+# Class and id values made of the words the C walk looks for (in any case, with camel-case
+# humps, separators and digits between), for its word filters: the popup words in any class,
+# and the keep, boilerplate and content words of a block's class and id.
+_MARK_WORDS = sorted(
+    set(extract._POPUP_WORDS)
+    | extract._KEEP_WORDS
+    | extract._BOILER_WORDS
+    | set(extract._CONTENT_WORDS)
+    | {"article", "body", "story", "post", "entry", "content", "text", "a", "x", "ad"}
+)
+_word_in_any_case = st.tuples(st.sampled_from(_MARK_WORDS), st.integers(0, 3)).map(
+    lambda pair: (pair[0], pair[0].upper(), pair[0].title(), pair[0][:-1] + pair[0][-1:].upper())[
+        pair[1]
+    ]
+)
+_value_pieces = st.one_of(
+    _word_in_any_case,
+    st.sampled_from([" ", "  ", "-", "_", "\t", "\n", "1", "42", ".", ":", "ó", "\u0130", "k"]),
+    st.text(alphabet="abcxyzABCXYZ", min_size=1, max_size=6),
+)
+_class_values = st.lists(_value_pieces, max_size=12).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(["div", "section", "p", "li", "article", "td", "header", "span", "a"]),
+    _class_values,
+    st.one_of(st.none(), _class_values),
+    st.sampled_from(["", ' role="main"', ' role="navigation"', ' itemprop="articleBody"']),
+)
+def test_c_word_filters_equal_python_on_class_and_id_values(
+    tag: str, cls: str, ident: str | None, extra: str
+) -> None:
+    quote = '"'
+    attrs = f' class="{cls.replace(quote, "")}"'
+    if ident is not None:
+        attrs += f' id="{ident.replace(quote, "")}"'
+    html = (
+        f"<div><{tag}{attrs}{extra}>Some words of text here.</{tag}>"
+        f"<p class=x>More text <span{attrs}>inside a span</span> after.</p></div>"
+        # the same class again, as the class memo answers it the second time
+        f"<section><{tag}{attrs}>again</{tag}></section>"
+    )
+    slow, quick = _both(f"<html><body>{html}</body></html>")
+    assert quick == slow
+
+
+def test_c_word_filters_on_long_and_many_token_values() -> None:
+    # Past 400 characters (cut), past 30 tokens (content words no longer read), a token too long
+    # for the C buffer (Python decides) and a class and id joined past 400 characters.
+    long_token = "x" * 600 + "articlebody"
+    many = " ".join(["row"] * 30 + ["article-body"])
+    cases = [
+        f'<div class="{"a " * 210}sidebar">t</div>',
+        f'<div class="{many}">t</div>',
+        f'<div class="{long_token}">t</div>',
+        f'<div class="{"b" * 390}" id="x related">t</div>',
+        f'<div class="{"c" * 100}" id="{"d" * 299} related">t</div>',
+        '<div class="relatedArticles">t</div><div class="PostBody">t</div>',
+        '<div class="aB1cD-eF_gH iJ kL mN oP">t</div><div class="ToolTip">t</div>',
+    ]
+    for html in cases:
+        slow, quick = _both(f"<html><body>{html}</body></html>")
+        assert quick == slow, html
+
+
+# Text for the folding fast paths: runs of printable ASCII longer than sixteen bytes, single and
+# double spaces at every offset, other white space, and characters the fast path must leave to
+# the byte-by-byte path (non-ASCII, invisible ones, control characters).
+_TEXT_PIECES = [
+    "word", "abcdefghijklmnopqrstuvwxyz0123456789", " ", "  ", "\t", "\n", "\r\n", "\u00a0",
+    "\u00ad", "\u200b", "caf\u00e9", "\u2019", "\x7f", "\x01", "\x1f", ".", "a b c d e f g h",
+]  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(_TEXT_PIECES), max_size=24).map("".join))
+def test_c_walk_folds_long_ascii_runs_as_python_does(text: str) -> None:
+    html = (
+        f"<p>{text}</p><p> {text} </p><div>{text}<b>{text}</b>{text}</div>"
+        f"<p>{text}<br>{text}</p><p><a href=#>{text}</a>{text}</p>"
+    )
+    slow, quick = _both(extract._utf8(f"<html><body>{html}</body></html>")[0])
+    assert quick == slow
+
+
+def test_c_word_filters_take_one_letter_and_shared_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The configured lists have no one-letter word and no word in two lists, but the filters
+    # take both: a one-letter word matches at a value's last byte too, and a word in the keep
+    # and the boilerplate lists sets both flags.
+    fast = extract._FAST_WALK
+    assert fast is not None
+    start = (extract._POPUP_WORDS, extract._KEEP_WORDS, extract._BOILER_WORDS)
+    popup = ("x", *extract._POPUP_WORDS)
+    keep = extract._KEEP_WORDS | {"q", "sidebar"}
+    boiler = extract._BOILER_WORDS | {"z"}
+    content = ("w", *extract._CONTENT_WORDS)
+    for name, value in [
+        ("_POPUP_WORDS", popup),
+        ("_KEEP_WORDS", keep),
+        ("_BOILER_WORDS", boiler),
+        ("_CONTENT_RE", extract.re.compile("|".join(content))),
+        ("_POPUP_INFO", {}),
+        ("_VALUE_FACTS", {}),
+        ("_BLOCK_INFO", {}),
+    ]:
+        monkeypatch.setattr(extract, name, value)
+
+    def configure(popup_words: tuple[str, ...], lists: tuple[Any, ...]) -> None:
+        fast.configure(
+            extract._tag_info, extract._block_marks, extract._popup_class, extract._hidden_by,
+            popup_words,
+        )  # fmt: skip
+        assert fast.configure_marks(*lists)
+
+    configure(popup, (sorted(keep), sorted(boiler), sorted(extract._BOILER_ROLES), content))
+    try:
+        values = ["x", "ax", "xa", "X", "a x", "q", "Q z", "z", "sidebar", "w", "aw", "wX", "b"]
+        html = "".join(
+            f'<div class="{v}">t</div><div id="{v}">t</div><span class="{v}">s</span>'
+            for v in values
+        )
+        slow, quick = _both(f"<html><body><p>{html}</p>{html}</body></html>")
+        assert quick == slow
+        assert any(elem[1] for elem in quick[0][0])  # some boilerplate was found
+    finally:
+        configure(
+            start[0],
+            (sorted(start[1]), sorted(start[2]), sorted(extract._BOILER_ROLES), content[1:]),
+        )
