@@ -596,6 +596,11 @@ typedef struct {
     Py_ssize_t n_saved, cap_saved;
     struct attr_cache *attr_names; /* attribute kinds by name id, for this walk's document */
     struct class_memo *classes;    /* what each distinct class value says, for this walk */
+    /* The last element whose class the walk looked up, its class value and memo entry: the
+     * metadata scan of the same element (walk_scan) takes its class parts from the entry. */
+    void *classed_node;
+    const unsigned char *classed_value;
+    struct class_entry *classed_entry;
 } walk_state;
 
 /* Room for one more item in a growing array (*items holds *cap items of ``size`` bytes). */
@@ -1103,9 +1108,11 @@ contains_folded(const unsigned char *hay, size_t n, const char *word, size_t len
 #define CLASS_PROBES 8
 #define UNKNOWN (-2)
 
-typedef struct {
+typedef struct class_entry {
     const unsigned char *value; /* NULL: an empty slot */
     uint32_t len, hash;
+    uint32_t parts;      /* the metadata scan's class parts (parts_found), once has_parts */
+    signed char has_parts;
     signed char popup;   /* is_popup_class, or UNKNOWN */
     signed char ascii;   /* ascii_only, or UNKNOWN */
     signed char words;   /* scan_words flags of value[:400]: 1 keep, 2 boiler; or UNKNOWN */
@@ -1158,6 +1165,7 @@ class_entry_of(class_memo *memo, void *attr)
             e->len = (uint32_t)len;
             e->hash = hash;
             e->popup = e->ascii = e->words = e->content = UNKNOWN;
+            e->has_parts = 0;
             return e;
         }
         if (e->hash == hash && e->len == len && memcmp(e->value, value, len) == 0)
@@ -1540,6 +1548,12 @@ enter_element(walk_state *st, facts_cache *cache, tag_facts *spare, void *node)
             return hidden < 0 ? -1 : 0;
         if (attrs.cls != NULL) {
             ce = class_entry_of(st->classes, attrs.cls);
+            if (ce != NULL) {
+                size_t unused;
+                st->classed_node = node;
+                st->classed_value = attr_value(attrs.cls, &unused);
+                st->classed_entry = ce;
+            }
             if (ce != NULL && ce->popup != UNKNOWN)
                 is_popup = ce->popup;
             else {
@@ -2990,10 +3004,30 @@ static uint32_t starting_with[N_SLOTS][256];
 static uint32_t then_with[N_SLOTS][256];
 static uint32_t one_byte[N_SLOTS]; /* the parts whose word is one byte long */
 
-/* The distinct parts whose word the element's attribute holds (a bit each): case-sensitive,
- * valueless attributes hold nothing. One pass over each value. */
+/* ``found`` and the distinct parts of one slot whose word ``value`` holds (parts_found). */
 static uint32_t
-parts_found(const slot_values *attrs)
+slot_parts(int slot, const unsigned char *value, size_t len, uint32_t found)
+{
+    const uint32_t *first = starting_with[slot], *second = then_with[slot];
+    for (size_t i = 0; i + 1 < len; i++) {
+        for (uint32_t m = first[value[i]] & second[value[i + 1]] & ~found; m != 0; m &= m - 1) {
+            int b = __builtin_ctz(m);
+            if (len - i >= distinct_len[b] &&
+                memcmp(value + i, distinct_word[b], distinct_len[b]) == 0)
+                found |= 1u << b;
+        }
+    }
+    if (len > 0) /* only a one-byte word can start at the last byte */
+        found |= first[value[len - 1]] & one_byte[slot];
+    return found;
+}
+
+/* The distinct parts whose word the element's attribute holds (a bit each): case-sensitive,
+ * valueless attributes hold nothing. One pass over each value; a class value the walk has a memo
+ * entry for (``ce``, found for ``classed``, the same attribute's bytes) is read once a walk,
+ * since each slot's parts are its own. */
+static uint32_t
+parts_found(const slot_values *attrs, class_entry *ce, const unsigned char *classed)
 {
     uint32_t found = 0;
     for (int slot = 0; slot < N_SLOTS; slot++) {
@@ -3001,18 +3035,15 @@ parts_found(const slot_values *attrs)
         size_t len = attrs->len[slot];
         if (value == NULL)
             continue;
-        const uint32_t *first = starting_with[slot], *second = then_with[slot];
-        for (size_t i = 0; i + 1 < len; i++) {
-            for (uint32_t m = first[value[i]] & second[value[i + 1]] & ~found; m != 0;
-                 m &= m - 1) {
-                int b = __builtin_ctz(m);
-                if (len - i >= distinct_len[b] &&
-                    memcmp(value + i, distinct_word[b], distinct_len[b]) == 0)
-                    found |= 1u << b;
+        if (slot == SLOT_CLASS && ce != NULL && value == classed) {
+            if (!ce->has_parts) {
+                ce->parts = slot_parts(slot, value, len, 0);
+                ce->has_parts = 1;
             }
+            found |= ce->parts;
+            continue;
         }
-        if (len > 0) /* only a one-byte word can start at the last byte */
-            found |= first[value[len - 1]] & one_byte[slot];
+        found = slot_parts(slot, value, len, found);
     }
     return found;
 }
@@ -3109,7 +3140,7 @@ scan_begin(scan_state *sc, unsigned long long root_id, PyObject *parser, Py_ssiz
 
 /* One element of the scan, in document order: 0, or -1 on error. */
 static int
-scan_element(scan_state *sc, void *node)
+scan_element(scan_state *sc, void *node, class_entry *ce, const unsigned char *classed)
 {
     static const char *const author_props[] = {"author", "creator"};
     static const char *const date_props[] = {"datePublished", "dateCreated"};
@@ -3142,7 +3173,7 @@ scan_element(scan_state *sc, void *node)
             tokens_held(&attrs, SLOT_REL, rel_author, 1, ((vb_node *)node)->ns == html_ns);
     if (id == time_tag)
         times[L_TIMES] = 1;
-    uint32_t found = parts_found(&attrs);
+    uint32_t found = parts_found(&attrs, ce, classed);
     for (int k = 0; k < N_LISTS; k++)
         times[L_BYLINE + k] = found ? parts_held(found, &part_lists[k]) : 0;
     for (int i = 0; i < N_OUT; i++) {
@@ -3208,7 +3239,7 @@ scan_tree(unsigned long long root_id, PyObject *parser, Py_ssize_t limit, int wh
         goto done;
     void *root = (void *)(uintptr_t)root_id;
     for (void *node = root; node != NULL; node = next_in_tree(node, root))
-        if (type_of(node) == NODE_ELEMENT && scan_element(&sc, node) < 0)
+        if (type_of(node) == NODE_ELEMENT && scan_element(&sc, node, NULL, NULL) < 0)
             goto done;
     out = scan_end(&sc);
 done:
@@ -3261,10 +3292,10 @@ fastwalk_walk_scan(PyObject *self, PyObject *args)
     int walking = 0;
     void *skipped = NULL, *node = root;
     for (;;) {
-        if (type_of(node) == NODE_ELEMENT && scan_element(&sc, node) < 0)
-            goto done;
         if (node == walk_root)
             walking = 1;
+        /* The walk's part first: the scan takes the class memo entry it found (the two parts
+         * read the tree and keep their own answers, so their order changes neither). */
         if (walking == 1 && skipped == NULL) {
             int descend = enter(st, w.cache, &w.spare, node);
             if (descend < 0)
@@ -3272,6 +3303,11 @@ fastwalk_walk_scan(PyObject *self, PyObject *args)
             if (!descend)
                 skipped = node;
         }
+        int classed = st->classed_node == node;
+        if (type_of(node) == NODE_ELEMENT &&
+            scan_element(&sc, node, classed ? st->classed_entry : NULL,
+                         classed ? st->classed_value : NULL) < 0)
+            goto done;
         void *child = first_child(node);
         if (child != NULL) {
             node = child;
