@@ -692,15 +692,19 @@ def test_c_walk_folds_long_ascii_runs_as_python_does(text: str) -> None:
 
 
 def test_c_word_filters_take_one_letter_and_shared_words(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The configured lists have no one-letter word and no word in two lists, but the filters
-    # take both: a one-letter word matches at a value's last byte too, and a word in the keep
-    # and the boilerplate lists sets both flags.
+    # The configured lists have no one-letter word, no word in two lists and fewer than 64
+    # words in a filter, but the filters take all three: a one-letter word matches at a value's
+    # last byte too, a word in the keep and the boilerplate lists sets both flags, and the
+    # words from the 64th on share the filter's last bit.
     fast = extract._FAST_WALK
     assert fast is not None
     start = (extract._POPUP_WORDS, extract._KEEP_WORDS, extract._BOILER_WORDS)
     popup = ("x", *extract._POPUP_WORDS)
     keep = extract._KEEP_WORDS | {"q", "sidebar"}
-    boiler = extract._BOILER_WORDS | {"z"}
+    # Past 63 words the filter's last bit stands for every word from the 64th on.
+    extra = {f"zz{a}{b}" for a in "ab" for b in "abcdefghij"}
+    boiler = extract._BOILER_WORDS | {"z"} | extra
+    assert len(keep) + len(boiler) > 70
     content = ("w", *extract._CONTENT_WORDS)
     for name, value in [
         ("_POPUP_WORDS", popup),
@@ -723,6 +727,7 @@ def test_c_word_filters_take_one_letter_and_shared_words(monkeypatch: pytest.Mon
     configure(popup, (sorted(keep), sorted(boiler), sorted(extract._BOILER_ROLES), content))
     try:
         values = ["x", "ax", "xa", "X", "a x", "q", "Q z", "z", "sidebar", "w", "aw", "wX", "b"]
+        values += ["zzaa", "ZZBJ", "a-zzbe", "zzbk", "zzb", "zzaj1"]
         html = "".join(
             f'<div class="{v}">t</div><div id="{v}">t</div><span class="{v}">s</span>'
             for v in values
