@@ -1211,7 +1211,7 @@ typedef struct {
     int n;
 } word_list;
 
-static word_list keep_words, boiler_words, boiler_roles, content_words;
+static word_list boiler_roles; /* the keep, boilerplate and content words live in filters */
 static word_filter mark_filter;    /* keep (tag 1) and boilerplate (tag 2) words, folding */
 static word_filter content_filter; /* content words, on lower-case text */
 static PyObject *marks_owner;    /* keeps the words' bytes alive */
@@ -2589,6 +2589,8 @@ fastwalk_configure_marks(PyObject *self, PyObject *args)
             return NULL;
     }
     int ok = 1;
+    /* Read into lists for their checks, then kept in the filters (marks_owner keeps the bytes). */
+    word_list keep_words = {.n = 0}, boiler_words = {.n = 0}, content_words = {.n = 0};
     word_list *lists[4] = {&keep_words, &boiler_words, &boiler_roles, &content_words};
     PyObject *given[4] = {keep, boiler, roles, content};
     for (int i = 0; i < 4 && ok == 1; i++)
